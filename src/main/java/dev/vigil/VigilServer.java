@@ -1,0 +1,230 @@
+package dev.vigil;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.vigil.cluster.ClusterSettings;
+import dev.vigil.db.ConnectionInfo;
+import dev.vigil.db.Database;
+import dev.vigil.db.DatabaseSettings;
+import dev.vigil.http.Auth;
+import dev.vigil.http.HttpMetrics;
+import dev.vigil.http.HttpServer;
+import dev.vigil.http.HttpSettings;
+import dev.vigil.ops.OpsRoutes;
+import dev.vigil.ops.Readiness;
+import dev.vigil.tenancy.TenancyRepository;
+import dev.vigil.tenancy.TenancyRoutes;
+import dev.vigil.tenancy.TenantDirectory;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Vigil node: database (external or embedded, migrated), actor system as a cluster
+ * member with sharding, HTTP. Used by {@code vigil serve} and, in-process, by the tests.
+ * CoordinatedShutdown stops it in order: unbind, finish requests, flush writers, leave the cluster,
+ * close pools and the embedded database.
+ */
+public final class VigilServer {
+  private static final Logger log = LoggerFactory.getLogger(VigilServer.class);
+
+  private final ActorSystem<Void> system;
+  private final Database database;
+  private final ServerBinding binding;
+  private final String publicUrl;
+  private final Optional<TenancyRepository.Bootstrap> bootstrap;
+
+  private VigilServer(
+      ActorSystem<Void> system,
+      Database database,
+      ServerBinding binding,
+      String publicUrl,
+      Optional<TenancyRepository.Bootstrap> bootstrap) {
+    this.system = system;
+    this.database = database;
+    this.binding = binding;
+    this.publicUrl = publicUrl;
+    this.bootstrap = bootstrap;
+  }
+
+  /** Starts a node from a resolved configuration; blocks until HTTP is bound. */
+  public static VigilServer start(Config config) {
+    DatabaseSettings dbSettings;
+    HttpSettings httpSettings;
+    ClusterSettings clusterSettings;
+    String bootstrapSiteName;
+    Duration authRefresh;
+    try {
+      dbSettings = DatabaseSettings.fromConfig(config);
+      httpSettings = HttpSettings.fromConfig(config);
+      clusterSettings = ClusterSettings.fromConfig(config);
+      bootstrapSiteName = config.getString("vigil.auth.bootstrap-site-name");
+      authRefresh = config.getDuration("vigil.auth.refresh-interval");
+    } catch (RuntimeException e) {
+      throw new StartupException("configuration is invalid: " + e.getMessage(), e);
+    }
+
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    bindJvmMetrics(registry);
+    Database database = Database.open(dbSettings, registry);
+    ActorSystem<Void> system;
+    try {
+      system =
+          ActorSystem.create(
+              Behaviors.empty(),
+              ClusterSettings.SYSTEM_NAME,
+              runtimeConfig(config, clusterSettings, database.connection()));
+    } catch (RuntimeException e) {
+      database.close();
+      throw new StartupException("cannot start the actor system: " + e.getMessage(), e);
+    }
+    try {
+      CoordinatedShutdown.get(system)
+          .addTask(
+              CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+              "close-database",
+              () -> {
+                database.close();
+                return CompletableFuture.completedFuture(Done.getInstance());
+              });
+      Cluster cluster = Cluster.get(system);
+      if (clusterSettings.selfJoin()) {
+        cluster.manager().tell(Join.create(cluster.selfMember().address()));
+      }
+      ClusterSharding.get(system); // entity types register themselves through their init(...)
+
+      TenancyRepository tenancy = new TenancyRepository(database.dataSource());
+      Optional<TenancyRepository.Bootstrap> bootstrap =
+          bootstrapTenancy(tenancy, bootstrapSiteName);
+      TenantDirectory directory = new TenantDirectory(tenancy);
+      directory.refresh();
+      Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+      system
+          .scheduler()
+          .scheduleWithFixedDelay(
+              authRefresh, authRefresh, directory::refresh, system.executionContext());
+
+      Readiness readiness = new Readiness(system, database);
+      readiness.markMigrated();
+      Auth auth = new Auth(directory);
+      ServerBinding binding =
+          HttpServer.start(
+                  system,
+                  httpSettings,
+                  new HttpMetrics(registry),
+                  List.of(
+                      new OpsRoutes(readiness, registry).route(),
+                      new TenancyRoutes(auth, directory, tenancy, blocking).route()))
+              .toCompletableFuture()
+              .get(30, TimeUnit.SECONDS);
+      String url = httpSettings.publicUrl(binding.localAddress().getPort());
+      log.info("Vigil listening on {}", url);
+      return new VigilServer(system, database, binding, url, bootstrap);
+    } catch (Exception e) {
+      system.terminate();
+      awaitQuietly(system.getWhenTerminated(), Duration.ofSeconds(10));
+      database.close();
+      if (e instanceof StartupException se) {
+        throw se;
+      }
+      throw new StartupException("cannot start: " + rootMessage(e), e);
+    }
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public Database database() {
+    return database;
+  }
+
+  public int httpPort() {
+    return binding.localAddress().getPort();
+  }
+
+  public String publicUrl() {
+    return publicUrl;
+  }
+
+  /** What the first start on an empty database created (empty on later starts). */
+  public Optional<TenancyRepository.Bootstrap> bootstrap() {
+    return bootstrap;
+  }
+
+  /** Runs CoordinatedShutdown and waits for it. */
+  public CompletionStage<Done> shutdown(CoordinatedShutdown.Reason reason) {
+    return CoordinatedShutdown.get(system).runAll(reason);
+  }
+
+  /** The pekko.* keys derived from Vigil's own settings, over the loaded configuration. */
+  static Config runtimeConfig(Config config, ClusterSettings cluster, ConnectionInfo db) {
+    Config database =
+        ConfigFactory.parseMap(
+            Map.of(
+                "pekko-persistence-jdbc.shared-databases.slick.db.url", db.url(),
+                "pekko-persistence-jdbc.shared-databases.slick.db.user", db.user(),
+                "pekko-persistence-jdbc.shared-databases.slick.db.password", db.password()));
+    return database.withFallback(cluster.toPekkoConfig()).withFallback(config).resolve();
+  }
+
+  private static Optional<TenancyRepository.Bootstrap> bootstrapTenancy(
+      TenancyRepository tenancy, String siteName) {
+    try {
+      return tenancy.bootstrapIfEmpty(siteName);
+    } catch (SQLException e) {
+      throw new StartupException(
+          "cannot create the first site and admin token: " + e.getMessage(), e);
+    }
+  }
+
+  private static void bindJvmMetrics(PrometheusMeterRegistry registry) {
+    new ClassLoaderMetrics().bindTo(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+  }
+
+  private static void awaitQuietly(CompletionStage<?> stage, Duration timeout) {
+    try {
+      stage.toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception ignored) {
+      // best effort while already failing
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+  }
+}

@@ -1,0 +1,61 @@
+package dev.vigil.http;
+
+import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
+import static org.apache.pekko.http.javadsl.server.Directives.mapResponse;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * Records {@code http.server.requests} (count and latency) per method, status and route. The route
+ * tag is the path's first two segments ({@code /v1/sessions}), or {@code unmatched} for a 404, so
+ * ids in paths and scanners' probes cannot grow the number of series.
+ */
+public final class HttpMetrics {
+  private static final Set<String> TOP_LEVEL = Set.of("health", "ready", "metrics", "tracker.js");
+
+  private final MeterRegistry registry;
+
+  public HttpMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  public Route instrument(Route inner) {
+    return extractRequest(
+        request -> {
+          long start = System.nanoTime();
+          return mapResponse(
+              response -> {
+                Timer.builder("http.server.requests")
+                    .tag("method", request.method().name())
+                    .tag("status", String.valueOf(response.status().intValue()))
+                    .tag("route", routeTag(request, response.status().intValue()))
+                    .register(registry)
+                    .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                return response;
+              },
+              () -> inner);
+        });
+  }
+
+  static String routeTag(HttpRequest request, int status) {
+    if (status == 404) {
+      return "unmatched";
+    }
+    String[] parts = request.getUri().path().split("/");
+    if (parts.length <= 1) {
+      return "/";
+    }
+    if (TOP_LEVEL.contains(parts[1])) {
+      return "/" + parts[1];
+    }
+    if (parts[1].equals("v1") && parts.length > 2) {
+      return "/v1/" + parts[2];
+    }
+    return "other";
+  }
+}

@@ -1,0 +1,227 @@
+package dev.vigil.writer;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.QueueOfferResult;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The batched append writer of one fact table. Callers {@link #append} a request's rows and get a
+ * stage that completes only after those rows are committed. Requests wait in a bounded queue and
+ * are flushed together, at {@code maxBatchRows} rows or after {@code maxBatchDelay}, as one batched
+ * insert (rewritten by the driver into multi-row INSERTs) in one transaction, on the writer's own
+ * connection pool.
+ *
+ * <p>A full queue refuses at once rather than growing memory. When a flush fails, every request in
+ * it fails, except that a constraint or data error (one bad request) is isolated by retrying the
+ * flush's requests one by one, so a caller never fails for a neighbour's rows.
+ */
+public final class AppendWriter<T> {
+  private static final Logger log = LoggerFactory.getLogger(AppendWriter.class);
+
+  /** Binds one row to the parameters of the table's insert statement. */
+  @FunctionalInterface
+  public interface RowBinder<T> {
+    void bind(PreparedStatement statement, T row) throws SQLException;
+  }
+
+  /** The table: a name (for metrics and logs), a one-row insert, and how to bind a row to it. */
+  public record Table<T>(String name, String insertSql, RowBinder<T> binder) {}
+
+  private record Pending<T>(List<T> rows, CompletableFuture<Done> done) {}
+
+  private final Table<T> table;
+  private final DataSource pool;
+  private final BoundedSourceQueue<Pending<T>> queue;
+  private final CompletionStage<Done> drained;
+  private final AtomicLong queuedRows = new AtomicLong();
+  private final Counter refused;
+  private final Counter failedFlushes;
+  private final DistributionSummary flushRows;
+  private final Timer flushLatency;
+  private volatile boolean closed;
+
+  private AppendWriter(
+      Table<T> table,
+      WriterSettings settings,
+      DataSource pool,
+      ActorSystem<?> system,
+      MeterRegistry registry) {
+    this.table = table;
+    this.pool = pool;
+    String t = table.name();
+    this.refused = Counter.builder("vigil.writer.refused").tag("table", t).register(registry);
+    this.failedFlushes =
+        Counter.builder("vigil.writer.flush.failures").tag("table", t).register(registry);
+    this.flushRows =
+        DistributionSummary.builder("vigil.writer.flush.rows").tag("table", t).register(registry);
+    this.flushLatency =
+        Timer.builder("vigil.writer.flush.latency")
+            .tag("table", t)
+            .publishPercentiles(0.5, 0.99)
+            .register(registry);
+    Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+    Pair<BoundedSourceQueue<Pending<T>>, CompletionStage<Done>> materialized =
+        Source.<Pending<T>>queue(settings.queueCapacity())
+            .groupedWeightedWithin(
+                settings.maxBatchRows(),
+                pending -> (long) pending.rows().size(),
+                settings.maxBatchDelay())
+            .mapAsyncUnordered(
+                settings.parallelism(),
+                batch -> CompletableFuture.runAsync(() -> flush(batch), blocking))
+            .toMat(Sink.ignore(), Keep.both())
+            .run(system);
+    this.queue = materialized.first();
+    this.drained = materialized.second();
+    Gauge.builder("vigil.writer.queue.requests", queue, BoundedSourceQueue::size)
+        .tag("table", t)
+        .register(registry);
+    Gauge.builder("vigil.writer.queue.rows", queuedRows, AtomicLong::get)
+        .tag("table", t)
+        .register(registry);
+  }
+
+  public static <T> AppendWriter<T> start(
+      Table<T> table,
+      WriterSettings settings,
+      DataSource pool,
+      ActorSystem<?> system,
+      MeterRegistry registry) {
+    return new AppendWriter<>(table, settings, pool, system, registry);
+  }
+
+  public String tableName() {
+    return table.name();
+  }
+
+  /**
+   * Queues a request's rows. The stage completes after they are committed, or fails with {@link
+   * WriterUnavailableException} (at once when the queue is full or the writer closed).
+   */
+  public CompletionStage<Done> append(List<T> rows) {
+    if (rows.isEmpty()) {
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
+    CompletableFuture<Done> done = new CompletableFuture<>();
+    if (closed) {
+      return failed(WriterUnavailableException.Reason.CLOSED, "writer is shut down");
+    }
+    queuedRows.addAndGet(rows.size());
+    QueueOfferResult result = queue.offer(new Pending<>(List.copyOf(rows), done));
+    if (result == QueueOfferResult.enqueued()) {
+      return done;
+    }
+    queuedRows.addAndGet(-rows.size());
+    if (result == QueueOfferResult.dropped()) {
+      refused.increment();
+      return failed(
+          WriterUnavailableException.Reason.QUEUE_FULL,
+          "the " + table.name() + " writer is at capacity; retry shortly");
+    }
+    return failed(WriterUnavailableException.Reason.CLOSED, "writer is shut down");
+  }
+
+  /** Stops taking rows, flushes what is queued, and completes when the last flush is done. */
+  public CompletionStage<Done> close() {
+    closed = true;
+    queue.complete();
+    return drained;
+  }
+
+  private void flush(List<Pending<T>> batch) {
+    long rows = batch.stream().mapToLong(p -> p.rows().size()).sum();
+    queuedRows.addAndGet(-rows);
+    long start = System.nanoTime();
+    try {
+      insert(batch);
+      flushRows.record(rows);
+      batch.forEach(p -> p.done().complete(Done.getInstance()));
+    } catch (SQLException e) {
+      failedFlushes.increment();
+      if (isDataError(e) && batch.size() > 1) {
+        log.warn(
+            "Flush to {} refused a row; retrying its {} requests one by one",
+            table.name(),
+            batch.size());
+        batch.forEach(p -> flush(List.of(p)));
+        return;
+      }
+      log.error("Flush of {} rows to {} failed", rows, table.name(), e);
+      var failure =
+          new WriterUnavailableException(
+              WriterUnavailableException.Reason.STORAGE_FAILED,
+              "storing to " + table.name() + " failed: " + e.getMessage(),
+              e);
+      batch.forEach(p -> p.done().completeExceptionally(failure));
+    } catch (RuntimeException e) {
+      log.error("Flush of {} rows to {} failed", rows, table.name(), e);
+      batch.forEach(p -> p.done().completeExceptionally(e));
+    } finally {
+      flushLatency.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void insert(List<Pending<T>> batch) throws SQLException {
+    try (Connection c = pool.getConnection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement ps = c.prepareStatement(table.insertSql())) {
+        for (Pending<T> pending : batch) {
+          for (T row : pending.rows()) {
+            table.binder().bind(ps, row);
+            ps.addBatch();
+          }
+        }
+        ps.executeBatch();
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        rollbackQuietly(c);
+        throw e;
+      }
+    }
+  }
+
+  /** Class 22 (data exception) and 23 (integrity constraint): the rows, not the database. */
+  private static boolean isDataError(SQLException e) {
+    for (SQLException s = e; s != null; s = s.getNextException()) {
+      String state = s.getSQLState();
+      if (state != null && (state.startsWith("22") || state.startsWith("23"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void rollbackQuietly(Connection c) {
+    try {
+      c.rollback();
+    } catch (SQLException ignored) {
+      // the connection is broken; Hikari discards it and the flush failure is what matters
+    }
+  }
+
+  private static CompletionStage<Done> failed(WriterUnavailableException.Reason reason, String m) {
+    return CompletableFuture.failedFuture(new WriterUnavailableException(reason, m, null));
+  }
+}
