@@ -1,0 +1,231 @@
+package dev.vigil;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vigil.db.ConnectionInfo;
+import dev.vigil.tenancy.Role;
+import dev.vigil.tenancy.TenancyRepository;
+import dev.vigil.testkit.Await;
+import dev.vigil.testkit.HttpTestClient;
+import dev.vigil.testkit.HttpTestClient.Reply;
+import dev.vigil.testkit.TestDatabase;
+import dev.vigil.testkit.TestServers;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The whole node started in-process on a fresh database: readiness, first-start bootstrap, tokens
+ * created and used, every 401/403 path, the JSON error body, metrics, and a restart on the same
+ * database that keeps sites and tokens.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ServerIT {
+  private static final Duration START = Duration.ofSeconds(60);
+
+  private ConnectionInfo db;
+  private VigilServer server;
+  private HttpTestClient http;
+  private String adminToken;
+  private String serverKey;
+
+  @BeforeAll
+  void startServer() {
+    db = TestDatabase.fresh();
+    server = VigilServer.start(TestServers.config(db));
+    http = new HttpTestClient(server.httpPort());
+    Await.until(START, () -> assertThat(http.get("/ready").status()).isEqualTo(200));
+    var bootstrap = server.bootstrap().orElseThrow();
+    adminToken = bootstrap.adminToken().secret();
+    serverKey = bootstrap.site().serverKey();
+  }
+
+  @AfterAll
+  void stopServer() throws Exception {
+    if (server != null) {
+      server
+          .shutdown(CoordinatedShutdown.unknownReason())
+          .toCompletableFuture()
+          .get(20, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void answersHealthAndReadinessWithItsChecks() {
+    assertThat(http.get("/health").json().path("status").asText()).isEqualTo("up");
+    JsonNode ready = http.get("/ready").json();
+    assertThat(ready.path("status").asText()).isEqualTo("ready");
+    assertThat(ready.path("checks").path("database").asText()).isEqualTo("reachable");
+    assertThat(ready.path("checks").path("migrations").asText()).isEqualTo("applied");
+    assertThat(ready.path("checks").path("cluster").asText()).isEqualTo("Up");
+  }
+
+  @Test
+  void firstStartCreatesTheDefaultSiteAndAnAdminTokenThatWorks() {
+    Reply me = http.get("/v1/me", adminToken);
+    assertThat(me.status()).isEqualTo(200);
+    assertThat(me.json().path("role").asText()).isEqualTo("admin");
+    assertThat(me.json().path("sites").toString()).contains("default");
+
+    Reply site = http.get("/v1/site", serverKey);
+    assertThat(site.status()).isEqualTo(200);
+    assertThat(site.json().path("id").asText()).isEqualTo("default");
+  }
+
+  @Test
+  void storesOnlyHashesOfSecrets() throws Exception {
+    try (var c = java.sql.DriverManager.getConnection(db.url(), db.user(), db.password());
+        var st =
+            c.prepareStatement(
+                "SELECT (SELECT count(*) FROM api_tokens WHERE token_hash = ?)"
+                    + " + (SELECT count(*) FROM sites WHERE server_key_hash = ?)"
+                    + " + (SELECT count(*) FROM api_tokens WHERE token_hash = ?)")) {
+      st.setString(1, adminToken);
+      st.setString(2, serverKey);
+      st.setString(3, dev.vigil.tenancy.Secrets.hash(adminToken));
+      var rs = st.executeQuery();
+      rs.next();
+      // the plain secrets are nowhere; the admin token's hash is there exactly once
+      assertThat(rs.getInt(1)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aViewerTokenCreatedByAnAdminSeesOnlyItsSites() {
+    Reply site =
+        http.postJson(
+            "/v1/sites", adminToken, "{\"id\":\"shop\",\"name\":\"Shop\",\"privacyTier\":2}");
+    assertThat(site.status()).isEqualTo(201);
+    assertThat(site.json().path("serverKey").asText()).startsWith("vsk_");
+
+    Reply created =
+        http.postJson(
+            "/v1/tokens",
+            adminToken,
+            "{\"name\":\"analyst\",\"role\":\"viewer\",\"sites\":[\"shop\"]}");
+    assertThat(created.status()).isEqualTo(201);
+    String viewer = created.json().path("secret").asText();
+
+    Reply me = http.get("/v1/me", viewer);
+    assertThat(me.status()).isEqualTo(200);
+    assertThat(me.json().path("role").asText()).isEqualTo("viewer");
+    assertThat(me.json().path("sites").toString()).isEqualTo("[\"shop\"]");
+
+    Reply sites = http.get("/v1/sites", viewer);
+    assertThat(sites.json().findValuesAsText("id")).containsExactly("shop");
+    assertThat(http.get("/v1/sites/shop", viewer).status()).isEqualTo(200);
+
+    Reply otherSite = http.get("/v1/sites/default", viewer);
+    assertThat(otherSite.status()).isEqualTo(403);
+    assertThat(otherSite.errorCode()).isEqualTo("forbidden");
+    assertThat(http.postJson("/v1/sites", viewer, "{\"name\":\"x\"}").status()).isEqualTo(403);
+    assertThat(http.get("/v1/tokens", viewer).status()).isEqualTo(403);
+  }
+
+  @Test
+  void refusesMissingMalformedUnknownAndMisplacedCredentials() {
+    Reply missing = http.get("/v1/me");
+    assertThat(missing.status()).isEqualTo(401);
+    assertThat(missing.errorCode()).isEqualTo("missing_credentials");
+    assertThat(missing.raw().headers().firstValue("WWW-Authenticate")).isPresent();
+
+    Reply basic = http.getWithAuthorization("/v1/me", "Basic dXNlcjpwYXNz");
+    assertThat(basic.status()).isEqualTo(401);
+    assertThat(basic.errorCode()).isEqualTo("malformed_credentials");
+
+    Reply unknown = http.get("/v1/me", "vgt_notATokenAnyoneWasGiven");
+    assertThat(unknown.status()).isEqualTo(401);
+    assertThat(unknown.errorCode()).isEqualTo("invalid_token");
+
+    Reply serverKeyAsToken = http.get("/v1/me", serverKey);
+    assertThat(serverKeyAsToken.status()).isEqualTo(401);
+    assertThat(serverKeyAsToken.errorCode()).isEqualTo("wrong_credentials");
+
+    Reply tokenAsServerKey = http.get("/v1/site", adminToken);
+    assertThat(tokenAsServerKey.status()).isEqualTo(401);
+    assertThat(tokenAsServerKey.errorCode()).isEqualTo("wrong_credentials");
+
+    Reply unknownServerKey = http.get("/v1/site", "vsk_unknown");
+    assertThat(unknownServerKey.status()).isEqualTo(401);
+    assertThat(unknownServerKey.errorCode()).isEqualTo("invalid_server_key");
+  }
+
+  @Test
+  void aRevokedTokenIsRefusedAtOnce() {
+    Reply created =
+        http.postJson(
+            "/v1/tokens", adminToken, "{\"name\":\"temp\",\"role\":\"admin\",\"allSites\":true}");
+    String secret = created.json().path("secret").asText();
+    String id = created.json().path("token").path("id").asText();
+    assertThat(http.get("/v1/me", secret).status()).isEqualTo(200);
+
+    assertThat(http.delete("/v1/tokens/" + id, adminToken).status()).isEqualTo(204);
+
+    Reply after = http.get("/v1/me", secret);
+    assertThat(after.status()).isEqualTo(401);
+    assertThat(after.errorCode()).isEqualTo("invalid_token");
+    assertThat(http.delete("/v1/tokens/" + id, adminToken).status()).isEqualTo(404);
+  }
+
+  @Test
+  void aTokenCreatedByAnotherProcessWorksAfterTheDirectoryRefreshes() throws Exception {
+    // What `vigil tokens create` does from another process: write the row directly.
+    var created =
+        new TenancyRepository(server.database().dataSource())
+            .createToken("from-cli", Role.VIEWER, false, List.of("default"));
+    Await.until(
+        Duration.ofSeconds(10),
+        () -> assertThat(http.get("/v1/me", created.secret()).status()).isEqualTo(200));
+  }
+
+  @Test
+  void rejectsInvalidInputWithAPreciseJsonError() {
+    Reply malformed = http.postJson("/v1/sites", adminToken, "{\"name\":");
+    assertThat(malformed.status()).isEqualTo(400);
+    assertThat(malformed.errorCode()).isEqualTo("bad_request");
+
+    Reply badTier = http.postJson("/v1/sites", adminToken, "{\"name\":\"Blog\",\"privacyTier\":7}");
+    assertThat(badTier.status()).isEqualTo(400);
+    assertThat(badTier.json().path("error").path("message").asText()).contains("privacy tier");
+
+    Reply badRole =
+        http.postJson(
+            "/v1/tokens", adminToken, "{\"name\":\"x\",\"role\":\"root\",\"allSites\":true}");
+    assertThat(badRole.status()).isEqualTo(400);
+    assertThat(badRole.json().path("error").path("details").path("field").asText())
+        .isEqualTo("role");
+
+    Reply unknownSite =
+        http.postJson("/v1/tokens", adminToken, "{\"name\":\"x\",\"sites\":[\"nope\"]}");
+    assertThat(unknownSite.status()).isEqualTo(400);
+
+    Reply duplicate = http.postJson("/v1/sites", adminToken, "{\"id\":\"default\",\"name\":\"D\"}");
+    assertThat(duplicate.status()).isEqualTo(409);
+
+    Reply notFound = http.get("/v1/nothing-here", adminToken);
+    assertThat(notFound.status()).isEqualTo(404);
+    assertThat(notFound.errorCode()).isEqualTo("not_found");
+
+    Reply wrongType = http.post("/v1/sites", adminToken, "application/xml", "<site name=\"x\"/>");
+    assertThat(wrongType.status()).isEqualTo(415);
+    assertThat(wrongType.errorCode()).isEqualTo("unsupported_media_type");
+  }
+
+  @Test
+  void exposesPrometheusMetricsForJvmHttpAndPools() {
+    http.get("/health");
+    Reply metrics = http.get("/metrics");
+    assertThat(metrics.status()).isEqualTo(200);
+    assertThat(metrics.body())
+        .contains("jvm_memory_used_bytes")
+        .contains(
+            "http_server_requests_seconds_count{method=\"GET\",route=\"/health\",status=\"200\"}")
+        .contains("hikaricp_connections");
+  }
+}
