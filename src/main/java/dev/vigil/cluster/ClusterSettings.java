@@ -21,12 +21,17 @@ public record ClusterSettings(String host, int port, List<String> seedNodes) {
             .filter(s -> !s.isEmpty())
             .toList();
     for (String seed : seeds) {
-      if (!seed.matches("^[^:/@]+:\\d{1,5}$")) {
+      if (!seed.matches("^[^:/@]+:\\d{1,5}$") || !isPort(seed.substring(seed.indexOf(':') + 1))) {
         throw new IllegalArgumentException(
-            "vigil.cluster.seed-nodes: '" + seed + "' is not host:port");
+            "vigil.cluster.seed-nodes: '" + seed + "' is not host:port (port 1-65535)");
       }
     }
     return new ClusterSettings(c.getString("host"), c.getInt("port"), seeds);
+  }
+
+  private static boolean isPort(String digits) {
+    int port = Integer.parseInt(digits);
+    return port >= 1 && port <= 65535;
   }
 
   public boolean selfJoin() {

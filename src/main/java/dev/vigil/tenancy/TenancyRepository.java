@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -161,9 +162,14 @@ public final class TenancyRepository {
     }
   }
 
-  /** A valid site id made from a name: lower case, runs of other characters become '-'. */
+  /**
+   * A valid site id made from a name: lower case, runs of other characters become '-'. Lower-cased
+   * in the root locale (in Turkish, 'I' would become a dotless 'ı' and then a '-'); leading '_' is
+   * dropped too, since an id must start with a letter or digit.
+   */
   public static String slug(String name) {
-    String s = name.toLowerCase().replaceAll("[^a-z0-9_-]+", "-").replaceAll("^-+|-+$", "");
+    String s =
+        name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_-]+", "-").replaceAll("^[-_]+|-+$", "");
     if (s.isEmpty()) {
       s = "site";
     }

@@ -143,16 +143,26 @@ public final class AppendWriter<T> {
     return failed(WriterUnavailableException.Reason.CLOSED, "writer is shut down");
   }
 
-  /** Stops taking rows, flushes what is queued, and completes when the last flush is done. */
-  public CompletionStage<Done> close() {
-    closed = true;
-    queue.complete();
+  /**
+   * Stops taking rows, flushes what is queued, and completes when the last flush is done. Closing
+   * again returns the same stage (the queue refuses a second completion).
+   */
+  public synchronized CompletionStage<Done> close() {
+    if (!closed) {
+      closed = true;
+      queue.complete();
+    }
     return drained;
   }
 
   private void flush(List<Pending<T>> batch) {
+    queuedRows.addAndGet(-batch.stream().mapToLong(p -> p.rows().size()).sum());
+    store(batch);
+  }
+
+  /** Stores a batch, or each of its requests on its own; the rows left the queue before. */
+  private void store(List<Pending<T>> batch) {
     long rows = batch.stream().mapToLong(p -> p.rows().size()).sum();
-    queuedRows.addAndGet(-rows);
     long start = System.nanoTime();
     try {
       insert(batch);
@@ -165,7 +175,7 @@ public final class AppendWriter<T> {
             "Flush to {} refused a row; retrying its {} requests one by one",
             table.name(),
             batch.size());
-        batch.forEach(p -> flush(List.of(p)));
+        batch.forEach(p -> store(List.of(p)));
         return;
       }
       log.error("Flush of {} rows to {} failed", rows, table.name(), e);

@@ -1,0 +1,437 @@
+package dev.vigil.writer;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.vigil.db.ConnectionInfo;
+import dev.vigil.testkit.TestDatabase;
+import dev.vigil.writer.WriterUnavailableException.Reason;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.LongStream;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The append writer against a real PostgreSQL: acknowledgement after commit, shared flushes,
+ * failure of a whole flush, isolation of one caller's bad rows, refusal when full, and draining on
+ * close.
+ */
+class AppendWriterIT {
+  private static final String TABLE = "writer_test";
+  private static final Duration AWAIT = Duration.ofSeconds(10);
+
+  /**
+   * Longer than any test here runs: the writer's timer never fires, so a flush happens only when a
+   * batch fills up to exactly {@code maxBatchRows} (or on close). That puts chosen requests into
+   * one flush however the threads happen to be scheduled.
+   */
+  private static final Duration NO_TIMER_FLUSH = Duration.ofMinutes(5);
+
+  private static final AppendWriter.Table<Row> ROWS =
+      new AppendWriter.Table<>(
+          TABLE,
+          "INSERT INTO writer_test (id, payload) VALUES (?, ?)",
+          (statement, row) -> {
+            statement.setLong(1, row.id());
+            statement.setString(2, row.payload());
+          });
+
+  private static ActorTestKit testKit;
+  private static HikariDataSource writerPool;
+  private static HikariDataSource checkPool;
+
+  private final List<AppendWriter<Row>> writers = new ArrayList<>();
+  private SimpleMeterRegistry registry;
+
+  record Row(long id, String payload) {}
+
+  @BeforeAll
+  static void startDatabaseAndActorSystem() {
+    ConnectionInfo db = TestDatabase.fresh();
+    writerPool = pool(db, "writer-it-writer");
+    checkPool = pool(db, "writer-it-checks");
+    testKit = ActorTestKit.create(ConfigFactory.parseString("pekko.actor.provider = local"));
+  }
+
+  @AfterAll
+  static void stopDatabaseAndActorSystem() {
+    testKit.shutdownTestKit();
+    writerPool.close();
+    checkPool.close();
+  }
+
+  @BeforeEach
+  void emptyTable() throws SQLException {
+    registry = new SimpleMeterRegistry();
+    execute(
+        "DROP TABLE IF EXISTS writer_test",
+        "CREATE TABLE writer_test (id BIGINT PRIMARY KEY, payload TEXT NOT NULL)");
+  }
+
+  @AfterEach
+  void closeWriters() throws Exception {
+    for (AppendWriter<Row> writer : writers) {
+      writer.close().toCompletableFuture().get(AWAIT.toSeconds(), SECONDS);
+    }
+  }
+
+  @Test
+  void acknowledgesEachCallerAfterItsRowsAreCommittedAndSharesFlushesBetweenCallers()
+      throws Exception {
+    // given 200 requests of 1-20 rows from 8 threads at once
+    AppendWriter<Row> writer = start(new WriterSettings(500, Duration.ofMillis(20), 1_000, 2));
+    Random random = new Random(7);
+    List<List<Row>> requests = new ArrayList<>();
+    long nextId = 1;
+    for (int i = 0; i < 200; i++) {
+      List<Row> rows = new ArrayList<>();
+      for (int n = 1 + random.nextInt(20); n > 0; n--) {
+        rows.add(new Row(nextId, "row " + nextId));
+        nextId++;
+      }
+      requests.add(rows);
+    }
+    long totalRows = nextId - 1;
+    List<String> invisibleWhenAcknowledged = new CopyOnWriteArrayList<>();
+    CountDownLatch go = new CountDownLatch(1);
+    ExecutorService callers = Executors.newFixedThreadPool(8);
+
+    // when every caller appends and, the moment its stage completes, looks for its rows from
+    // another connection
+    List<Future<CompletableFuture<Long>>> submitted = new ArrayList<>();
+    for (List<Row> rows : requests) {
+      submitted.add(
+          callers.submit(
+              () -> {
+                go.await();
+                return writer
+                    .append(rows)
+                    .thenApply(
+                        done -> {
+                          long visible = countIds(rows);
+                          if (visible != rows.size()) {
+                            invisibleWhenAcknowledged.add(
+                                visible + " of " + rows.size() + " from id " + rows.get(0).id());
+                          }
+                          return visible;
+                        })
+                    .toCompletableFuture();
+              }));
+    }
+    go.countDown();
+    for (Future<CompletableFuture<Long>> caller : submitted) {
+      caller.get(AWAIT.toSeconds(), SECONDS).get(AWAIT.toSeconds(), SECONDS);
+    }
+    callers.shutdown();
+
+    // then
+    assertTrue(
+        invisibleWhenAcknowledged.isEmpty(),
+        () ->
+            invisibleWhenAcknowledged.size()
+                + " callers did not find their rows when acknowledged, e.g. "
+                + invisibleWhenAcknowledged.get(0));
+    assertEquals(totalRows, countAll());
+    DistributionSummary flushes = registry.get("vigil.writer.flush.rows").summary();
+    assertTrue(
+        flushes.count() < requests.size(),
+        "expected fewer flushes than requests, was " + flushes.count());
+    assertEquals(totalRows, (long) flushes.totalAmount());
+    assertEquals(0.0, counter("vigil.writer.flush.failures"));
+  }
+
+  @Test
+  void failsEveryCallerOfAFlushWhoseCommitFailsAndKeepsWorkingAfterwards() throws Exception {
+    // given a trigger that fails COMMIT (not the INSERT) of any transaction holding a poison row
+    execute(
+        "CREATE OR REPLACE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS"
+            + " $$ BEGIN RAISE EXCEPTION 'poison row %', NEW.id; END $$",
+        "CREATE CONSTRAINT TRIGGER poison_at_commit AFTER INSERT ON writer_test"
+            + " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.payload = 'poison')"
+            + " EXECUTE FUNCTION refuse_poison()");
+    // and a batch of exactly four rows, so the four one-row requests below share one flush
+    AppendWriter<Row> writer = start(new WriterSettings(4, NO_TIMER_FLUSH, 100, 1));
+
+    // when
+    List<CompletionStage<Done>> sameFlush =
+        List.of(
+            writer.append(List.of(new Row(1, "good"))),
+            writer.append(List.of(new Row(2, "poison"))),
+            writer.append(List.of(new Row(3, "good"))),
+            writer.append(List.of(new Row(4, "good"))));
+
+    // then
+    for (CompletionStage<Done> stage : sameFlush) {
+      WriterUnavailableException failure = failure(stage);
+      assertEquals(Reason.STORAGE_FAILED, failure.reason());
+      assertEquals("P0001", sqlState(failure), "the commit's error is the cause");
+    }
+    assertEquals(0, countAll(), "nothing of the failed flush is stored");
+    assertEquals(1.0, counter("vigil.writer.flush.failures"));
+
+    // and when a good request follows, it is stored
+    List<Row> later = List.of(row(5), row(6), row(7), row(8));
+    writer.append(later).toCompletableFuture().get(AWAIT.toSeconds(), SECONDS);
+    assertEquals(List.of(5L, 6L, 7L, 8L), storedIds());
+  }
+
+  @Test
+  void failsOnlyTheCallerWhoseRowsViolateAConstraint() throws Exception {
+    // given a stored row, and a batch of exactly five rows so the three requests share one flush
+    execute("INSERT INTO writer_test (id, payload) VALUES (1, 'first')");
+    AppendWriter<Row> writer = start(new WriterSettings(5, NO_TIMER_FLUSH, 100, 1));
+
+    // when the middle request repeats the stored row's key
+    CompletionStage<Done> before = writer.append(List.of(row(10), row(11)));
+    CompletionStage<Done> duplicate = writer.append(List.of(new Row(1, "again"), row(12)));
+    CompletionStage<Done> after = writer.append(List.of(row(13)));
+
+    // then only that request fails, and none of its rows is stored
+    before.toCompletableFuture().get(AWAIT.toSeconds(), SECONDS);
+    after.toCompletableFuture().get(AWAIT.toSeconds(), SECONDS);
+    WriterUnavailableException failure = failure(duplicate);
+    assertEquals(Reason.STORAGE_FAILED, failure.reason());
+    assertEquals("23505", sqlState(failure));
+    assertEquals(List.of(1L, 10L, 11L, 13L), storedIds());
+    assertEquals("first", payloadOf(1));
+    DistributionSummary flushes = registry.get("vigil.writer.flush.rows").summary();
+    assertEquals(3.0, flushes.totalAmount(), "rows stored by the one-by-one retry");
+    assertEquals(0.0, gauge("vigil.writer.queue.rows"), "no rows are left counted as waiting");
+    assertEquals(0.0, gauge("vigil.writer.queue.requests"));
+  }
+
+  @Test
+  void refusesAtOnceWhenItsQueueIsFullAndStoresWhatItAccepted() throws Exception {
+    // given a writer with room for two waiting requests, whose one flush is blocked by a lock
+    int queueCapacity = 2;
+    // (A short delay: Pekko's groupedWeightedWithin holds a request that arrived while the
+    // previous batch was waiting until the next timer tick, even when it fills a batch alone.)
+    AppendWriter<Row> writer =
+        start(new WriterSettings(1, Duration.ofMillis(20), queueCapacity, 1));
+    List<CompletionStage<Done>> accepted = new ArrayList<>();
+    CompletionStage<Done> refused = null;
+    try (Connection locker = checkPool.getConnection()) {
+      locker.setAutoCommit(false);
+      try (Statement st = locker.createStatement()) {
+        st.execute("LOCK TABLE writer_test IN ACCESS EXCLUSIVE MODE");
+      }
+      accepted.add(writer.append(List.of(row(1))));
+      testKit
+          .createTestProbe()
+          .awaitAssert(
+              AWAIT,
+              () -> {
+                assertEquals(1, insertsWaitingForALock());
+                return null;
+              });
+
+      // when more requests arrive than the writer can hold
+      for (long id = 2; refused == null && id <= 100; id++) {
+        CompletionStage<Done> stage = writer.append(List.of(row(id)));
+        if (stage.toCompletableFuture().isDone()) {
+          refused = stage;
+        } else {
+          accepted.add(stage);
+        }
+      }
+
+      // then the first one too many is refused on the spot
+      assertNotNull(refused, "100 requests were all accepted behind a blocked flush");
+      assertTrue(refused.toCompletableFuture().isCompletedExceptionally());
+      assertEquals(Reason.QUEUE_FULL, failure(refused).reason());
+      assertEquals(1.0, counter("vigil.writer.refused"));
+      // Besides the queue, the stream holds only the blocked flush's request, one full batch
+      // waiting for it and one request waiting for the next batch.
+      assertTrue(
+          accepted.size() <= queueCapacity + 3,
+          "accepted " + accepted.size() + " requests with a queue of " + queueCapacity);
+      assertTrue(accepted.stream().noneMatch(s -> s.toCompletableFuture().isDone()));
+      locker.rollback();
+    }
+
+    // and once the lock is gone, everything accepted is stored
+    for (CompletionStage<Done> stage : accepted) {
+      stage.toCompletableFuture().get(AWAIT.toSeconds(), SECONDS);
+    }
+    assertEquals(
+        LongStream.rangeClosed(1, accepted.size()).boxed().toList(),
+        storedIds(),
+        "the accepted requests, and not the refused one");
+  }
+
+  @Test
+  void closeFlushesWhatIsQueuedAndRefusesLaterAppends() throws Exception {
+    // given requests waiting for a batch that will not fill up
+    AppendWriter<Row> writer = start(new WriterSettings(1_000, NO_TIMER_FLUSH, 100, 1));
+    List<CompletionStage<Done>> waiting = new ArrayList<>();
+    for (long id = 1; id <= 10; id += 2) {
+      waiting.add(writer.append(List.of(row(id), row(id + 1))));
+    }
+    assertTrue(waiting.stream().noneMatch(s -> s.toCompletableFuture().isDone()));
+
+    // when
+    writer.close().toCompletableFuture().get(AWAIT.toSeconds(), SECONDS);
+
+    // then close completed only after every waiting request was stored
+    for (CompletionStage<Done> stage : waiting) {
+      CompletableFuture<Done> f = stage.toCompletableFuture();
+      assertTrue(f.isDone() && !f.isCompletedExceptionally(), "a request was not stored by close");
+    }
+    assertEquals(LongStream.rangeClosed(1, 10).boxed().toList(), storedIds());
+
+    // and closing again is harmless
+    assertTrue(writer.close().toCompletableFuture().isDone());
+
+    // and a later append fails at once
+    CompletionStage<Done> late = writer.append(List.of(row(11)));
+    assertTrue(late.toCompletableFuture().isCompletedExceptionally());
+    assertEquals(Reason.CLOSED, failure(late).reason());
+    assertEquals(10, countAll());
+  }
+
+  private AppendWriter<Row> start(WriterSettings settings) {
+    AppendWriter<Row> writer =
+        AppendWriter.start(ROWS, settings, writerPool, testKit.system(), registry);
+    writers.add(writer);
+    return writer;
+  }
+
+  private static Row row(long id) {
+    return new Row(id, "row " + id);
+  }
+
+  /** Like the writer pools of {@code Database.newPool}: batched inserts rewritten to multi-row. */
+  private static HikariDataSource pool(ConnectionInfo db, String name) {
+    HikariConfig config = new HikariConfig();
+    config.setPoolName(name);
+    config.setJdbcUrl(db.url());
+    config.setUsername(db.user());
+    config.setPassword(db.password());
+    config.setMaximumPoolSize(4);
+    config.addDataSourceProperty("reWriteBatchedInserts", "true");
+    return new HikariDataSource(config);
+  }
+
+  private static WriterUnavailableException failure(CompletionStage<?> stage) {
+    ExecutionException e =
+        assertThrows(
+            ExecutionException.class,
+            () -> stage.toCompletableFuture().get(AWAIT.toSeconds(), SECONDS));
+    return assertInstanceOf(WriterUnavailableException.class, e.getCause());
+  }
+
+  /** The SQLState of the first SQLException among the causes. */
+  private static String sqlState(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql) {
+        return sql.getSQLState();
+      }
+    }
+    return null;
+  }
+
+  private double counter(String name) {
+    return registry.get(name).tag("table", TABLE).counter().count();
+  }
+
+  private double gauge(String name) {
+    return registry.get(name).tag("table", TABLE).gauge().value();
+  }
+
+  private static void execute(String... statements) throws SQLException {
+    try (Connection c = checkPool.getConnection();
+        Statement st = c.createStatement()) {
+      for (String sql : statements) {
+        st.execute(sql);
+      }
+    }
+  }
+
+  private static long countAll() throws SQLException {
+    return queryLong("SELECT count(*) FROM writer_test");
+  }
+
+  /** Called from a stage's completion, where a checked exception cannot go. */
+  private static long countIds(List<Row> rows) {
+    try (Connection c = checkPool.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement("SELECT count(*) FROM writer_test WHERE id = ANY (?)")) {
+      ps.setArray(1, c.createArrayOf("bigint", rows.stream().map(Row::id).toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot count the stored rows", e);
+    }
+  }
+
+  private static long insertsWaitingForALock() throws SQLException {
+    return queryLong(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            + " AND pid <> pg_backend_pid() AND state = 'active' AND wait_event_type = 'Lock'"
+            + " AND query ILIKE 'INSERT INTO writer_test%'");
+  }
+
+  private static List<Long> storedIds() throws SQLException {
+    List<Long> ids = new ArrayList<>();
+    try (Connection c = checkPool.getConnection();
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT id FROM writer_test ORDER BY id")) {
+      while (rs.next()) {
+        ids.add(rs.getLong(1));
+      }
+    }
+    return ids;
+  }
+
+  private static String payloadOf(long id) throws SQLException {
+    try (Connection c = checkPool.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT payload FROM writer_test WHERE id = ?")) {
+      ps.setLong(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        assertTrue(rs.next(), "no row " + id);
+        return rs.getString(1);
+      }
+    }
+  }
+
+  private static long queryLong(String sql) throws SQLException {
+    try (Connection c = checkPool.getConnection();
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+}
