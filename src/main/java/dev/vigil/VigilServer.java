@@ -6,15 +6,26 @@ import dev.vigil.cluster.ClusterSettings;
 import dev.vigil.db.ConnectionInfo;
 import dev.vigil.db.Database;
 import dev.vigil.db.DatabaseSettings;
+import dev.vigil.db.PartitionMaintenance;
+import dev.vigil.engagement.CollectRoutes;
+import dev.vigil.engagement.EngagementTable;
+import dev.vigil.engagement.TrackerRoutes;
+import dev.vigil.engagement.UserAgents;
 import dev.vigil.http.Auth;
 import dev.vigil.http.HttpMetrics;
 import dev.vigil.http.HttpServer;
 import dev.vigil.http.HttpSettings;
 import dev.vigil.ops.OpsRoutes;
 import dev.vigil.ops.Readiness;
+import dev.vigil.session.SessionEntity;
+import dev.vigil.session.SessionProjection;
+import dev.vigil.session.SessionReaper;
+import dev.vigil.session.SessionSettings;
 import dev.vigil.tenancy.TenancyRepository;
 import dev.vigil.tenancy.TenancyRoutes;
 import dev.vigil.tenancy.TenantDirectory;
+import dev.vigil.writer.AppendWriter;
+import dev.vigil.writer.AppendWriters;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -24,6 +35,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -37,12 +49,12 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.concurrent.ExecutionContextExecutor;
 
 /**
  * One running Vigil node: database (external or embedded, migrated), actor system as a cluster
@@ -89,6 +101,15 @@ public final class VigilServer {
       throw new StartupException("configuration is invalid: " + e.getMessage(), e);
     }
 
+    SessionSettings sessionSettings;
+    PartitionMaintenance.Settings partitionSettings;
+    try {
+      sessionSettings = SessionSettings.fromConfig(config);
+      partitionSettings = PartitionMaintenance.Settings.fromConfig(config);
+    } catch (RuntimeException e) {
+      throw new StartupException("configuration is invalid: " + e.getMessage(), e);
+    }
+    UserAgents.warmUp(); // seconds of work: overlap it with the database start
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     bindJvmMetrics(registry);
     Database database = Database.open(dbSettings, registry);
@@ -116,7 +137,30 @@ public final class VigilServer {
       if (clusterSettings.selfJoin()) {
         cluster.manager().tell(Join.create(cluster.selfMember().address()));
       }
-      ClusterSharding.get(system); // entity types register themselves through their init(...)
+      Clock clock = Clock.systemUTC();
+      PartitionMaintenance partitions =
+          new PartitionMaintenance(database.dataSource(), partitionSettings);
+      partitions.run();
+      ExecutionContextExecutor blockingPool =
+          system.dispatchers().lookup(DispatcherSelector.blocking());
+      system
+          .scheduler()
+          .scheduleWithFixedDelay(
+              partitionSettings.interval(),
+              partitionSettings.interval(),
+              partitions::run,
+              blockingPool);
+      AppendWriters writers = new AppendWriters(system, database, config, registry);
+      AppendWriter<EngagementTable.Row> engagementWriter = writers.create(EngagementTable.table());
+      SessionEntity.init(system, sessionSettings, clock);
+      SessionProjection.init(
+          system,
+          sessionSettings,
+          database.newPool(
+              "vigil-projection",
+              config.getInt(
+                  "pekko.projection.jdbc.blocking-jdbc-dispatcher.thread-pool-executor.fixed-pool-size")));
+      SessionReaper.init(system, sessionSettings, database.dataSource(), clock);
 
       TenancyRepository tenancy = new TenancyRepository(database.dataSource());
       Optional<TenancyRepository.Bootstrap> bootstrap =
@@ -139,6 +183,14 @@ public final class VigilServer {
                   new HttpMetrics(registry),
                   List.of(
                       new OpsRoutes(readiness, registry).route(),
+                      new TrackerRoutes().route(),
+                      new CollectRoutes(
+                              system,
+                              directory,
+                              engagementWriter,
+                              httpSettings.maxBodyBytes(),
+                              clock)
+                          .route(),
                       new TenancyRoutes(auth, directory, tenancy, blocking).route()))
               .toCompletableFuture()
               .get(30, TimeUnit.SECONDS);

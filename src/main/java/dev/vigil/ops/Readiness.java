@@ -1,6 +1,7 @@
 package dev.vigil.ops;
 
 import dev.vigil.db.Database;
+import dev.vigil.engagement.UserAgents;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,8 +14,9 @@ import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 
 /**
- * Whether this node should receive traffic: the database answers, the schema is migrated, and this
- * node is Up in the cluster. The database probe runs on the blocking dispatcher.
+ * Whether this node should receive traffic: the database answers, the schema is migrated, this node
+ * is Up in the cluster, and the user-agent parser (seconds to build) is loaded. The database probe
+ * runs on the blocking dispatcher.
  */
 public final class Readiness {
 
@@ -43,17 +45,21 @@ public final class Readiness {
           boolean db = database.isReachable(Duration.ofSeconds(2));
           MemberStatus status = Cluster.get(system).selfMember().status();
           boolean up = status == MemberStatus.up();
+          boolean parser = UserAgents.ready();
           Map<String, Object> checks = new LinkedHashMap<>();
           checks.put("database", db ? "reachable" : "unreachable");
           checks.put("migrations", migrated ? "applied" : "pending");
           checks.put("cluster", status.toString());
+          checks.put("userAgentParser", parser ? "loaded" : "loading");
           String reason =
               !db
                   ? "database unreachable"
                   : !migrated
                       ? "schema migrations not applied"
-                      : !up ? "this node is " + status + " in the cluster, not Up" : "";
-          return new Report(db && migrated && up, checks, reason);
+                      : !up
+                          ? "this node is " + status + " in the cluster, not Up"
+                          : !parser ? "the user-agent parser is still loading" : "";
+          return new Report(db && migrated && up && parser, checks, reason);
         },
         blocking);
   }

@@ -17,4 +17,21 @@ public record Site(
   public Site {
     allowedHosts = List.copyOf(allowedHosts);
   }
+
+  /**
+   * Whether pages on this host belong to the site: any host when none are listed, else a listed
+   * host or a subdomain of one ({@code www.shop.example} belongs to {@code shop.example}).
+   */
+  public boolean allowsHost(String host) {
+    if (allowedHosts.isEmpty()) {
+      return true;
+    }
+    if (host == null) {
+      return false;
+    }
+    String h = host.toLowerCase(java.util.Locale.ROOT);
+    return allowedHosts.stream()
+        .map(a -> a.toLowerCase(java.util.Locale.ROOT))
+        .anyMatch(a -> h.equals(a) || h.endsWith("." + a));
+  }
 }
