@@ -45,7 +45,10 @@ public final class EmbeddedDatabase implements AutoCloseable {
               .setDataDirectory(dataDir)
               .setCleanDataDirectory(false)
               .setServerConfig("listen_addresses", "127.0.0.1")
-              .setServerConfig("max_connections", "200");
+              .setServerConfig("max_connections", "200")
+              // zonky turns this off for test speed; a 2xx from Vigil promises the row is on disk
+              .setServerConfig("synchronous_commit", "on")
+              .setServerConfig("fsync", "on");
       if (port > 0) {
         builder.setPort(port);
       }

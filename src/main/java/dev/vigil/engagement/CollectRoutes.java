@@ -95,8 +95,7 @@ public final class CollectRoutes {
     }
     // A chunked body has no length up front: limit it while it streams (413 past the limit).
     return onSuccess(
-        entity.withSizeLimit(maxBodyBytes).toStrict(5_000, system),
-        strict -> handle(request, strict.getData()));
+        entity.toStrict(5_000, maxBodyBytes, system), strict -> handle(request, strict.getData()));
   }
 
   private Route handle(HttpRequest request, ByteString body) {

@@ -112,6 +112,11 @@ public final class VigilProcess implements AutoCloseable {
     return process.isAlive();
   }
 
+  /** Sends SIGKILL: the process gets no chance to flush or shut down. */
+  public void killHard() {
+    process.destroyForcibly();
+  }
+
   /** Sends SIGTERM (what a service manager sends). */
   public void terminate() {
     process.destroy();
