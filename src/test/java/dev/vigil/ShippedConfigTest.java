@@ -50,7 +50,7 @@ class ShippedConfigTest {
   @Test
   void everyVigilKeyHasAnEnvironmentOverride() throws Exception {
     // Each `key = default` line inside a vigil block is followed by `key = ${?VIGIL_...}`.
-    Pattern assignment = Pattern.compile("^\\s*([a-z][a-z0-9-]*)\\s*=\\s*(.+)$");
+    Pattern assignment = Pattern.compile("^\\s*([a-z][a-z0-9_-]*)\\s*=\\s*(.+)$");
     try (Stream<Path> files = Files.list(CONF)) {
       for (Path file : files.filter(f -> f.toString().endsWith(".conf")).toList()) {
         String text = Files.readString(file);
