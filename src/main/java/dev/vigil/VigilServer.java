@@ -2,15 +2,26 @@ package dev.vigil;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.vigil.analytics.AnalyticsQueries;
+import dev.vigil.analytics.AnalyticsRoutes;
 import dev.vigil.cluster.ClusterSettings;
 import dev.vigil.db.ConnectionInfo;
 import dev.vigil.db.Database;
 import dev.vigil.db.DatabaseSettings;
 import dev.vigil.db.PartitionMaintenance;
+import dev.vigil.detection.DetectionSettings;
+import dev.vigil.detection.ImmediateRules;
 import dev.vigil.engagement.CollectRoutes;
 import dev.vigil.engagement.EngagementTable;
 import dev.vigil.engagement.TrackerRoutes;
 import dev.vigil.engagement.UserAgents;
+import dev.vigil.fingerprint.DecideRoutes;
+import dev.vigil.fingerprint.Decider;
+import dev.vigil.fingerprint.FingerprintEntity;
+import dev.vigil.fingerprint.FingerprintProjection;
+import dev.vigil.fingerprint.FingerprintRoutes;
+import dev.vigil.fingerprint.ObservationTable;
+import dev.vigil.fingerprint.SiteTraffic;
 import dev.vigil.http.Auth;
 import dev.vigil.http.HttpMetrics;
 import dev.vigil.http.HttpServer;
@@ -19,7 +30,9 @@ import dev.vigil.ops.OpsRoutes;
 import dev.vigil.ops.Readiness;
 import dev.vigil.session.SessionEntity;
 import dev.vigil.session.SessionProjection;
+import dev.vigil.session.SessionQueries;
 import dev.vigil.session.SessionReaper;
+import dev.vigil.session.SessionRoutes;
 import dev.vigil.session.SessionSettings;
 import dev.vigil.tenancy.TenancyRepository;
 import dev.vigil.tenancy.TenancyRoutes;
@@ -44,6 +57,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -103,9 +117,13 @@ public final class VigilServer {
 
     SessionSettings sessionSettings;
     PartitionMaintenance.Settings partitionSettings;
+    DetectionSettings detection;
+    ImmediateRules.Patterns patterns;
     try {
       sessionSettings = SessionSettings.fromConfig(config);
       partitionSettings = PartitionMaintenance.Settings.fromConfig(config);
+      detection = DetectionSettings.fromConfig(config);
+      patterns = ImmediateRules.Patterns.fromConfig(config);
     } catch (RuntimeException e) {
       throw new StartupException("configuration is invalid: " + e.getMessage(), e);
     }
@@ -143,23 +161,31 @@ public final class VigilServer {
       partitions.run();
       ExecutionContextExecutor blockingPool =
           system.dispatchers().lookup(DispatcherSelector.blocking());
-      system
-          .scheduler()
-          .scheduleWithFixedDelay(
-              partitionSettings.interval(),
-              partitionSettings.interval(),
-              partitions::run,
-              blockingPool);
+      var partitionTimer =
+          system
+              .scheduler()
+              .scheduleWithFixedDelay(
+                  partitionSettings.interval(),
+                  partitionSettings.interval(),
+                  partitions::run,
+                  blockingPool);
       AppendWriters writers = new AppendWriters(system, database, config, registry);
       AppendWriter<EngagementTable.Row> engagementWriter = writers.create(EngagementTable.table());
-      SessionEntity.init(system, sessionSettings, clock);
-      SessionProjection.init(
-          system,
-          sessionSettings,
+      AppendWriter<ObservationTable.Row> observationWriter =
+          writers.create(ObservationTable.table());
+      SessionEntity.init(system, sessionSettings, detection, clock);
+      FingerprintEntity.init(system, detection, clock);
+      DataSource projectionPool =
           database.newPool(
               "vigil-projection",
               config.getInt(
-                  "pekko.projection.jdbc.blocking-jdbc-dispatcher.thread-pool-executor.fixed-pool-size")));
+                  "pekko.projection.jdbc.blocking-jdbc-dispatcher.thread-pool-executor.fixed-pool-size"));
+      SessionProjection.init(system, sessionSettings, projectionPool);
+      FingerprintProjection.init(system, projectionPool);
+      SiteTraffic siteTraffic = new SiteTraffic(detection.defaultSitePages());
+      Decider decider =
+          new Decider(
+              system, detection, new ImmediateRules(patterns), siteTraffic, observationWriter);
       SessionReaper.init(system, sessionSettings, database.dataSource(), clock);
 
       TenancyRepository tenancy = new TenancyRepository(database.dataSource());
@@ -168,10 +194,21 @@ public final class VigilServer {
       TenantDirectory directory = new TenantDirectory(tenancy);
       directory.refresh();
       Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
-      system
-          .scheduler()
-          .scheduleWithFixedDelay(
-              authRefresh, authRefresh, directory::refresh, system.executionContext());
+      var authTimer =
+          system
+              .scheduler()
+              .scheduleWithFixedDelay(
+                  authRefresh, authRefresh, directory::refresh, system.executionContext());
+      // Timers that use the database stop before its pools close.
+      CoordinatedShutdown.get(system)
+          .addTask(
+              CoordinatedShutdown.PhaseServiceStop(),
+              "stop-database-timers",
+              () -> {
+                authTimer.cancel();
+                partitionTimer.cancel();
+                return CompletableFuture.completedFuture(Done.getInstance());
+              });
 
       Readiness readiness = new Readiness(system, database);
       readiness.markMigrated();
@@ -188,10 +225,18 @@ public final class VigilServer {
                               system,
                               directory,
                               engagementWriter,
+                              siteTraffic,
                               httpSettings.maxBodyBytes(),
                               clock)
                           .route(),
-                      new TenancyRoutes(auth, directory, tenancy, blocking).route()))
+                      new DecideRoutes(auth, decider, observationWriter, clock).route(),
+                      new FingerprintRoutes(system, auth, detection, clock).route(),
+                      new TenancyRoutes(auth, directory, tenancy, blocking).route(),
+                      new SessionRoutes(auth, new SessionQueries(database.dataSource()), blocking)
+                          .route(),
+                      new AnalyticsRoutes(
+                              auth, new AnalyticsQueries(database.dataSource()), blocking, clock)
+                          .route()))
               .toCompletableFuture()
               .get(30, TimeUnit.SECONDS);
       String url = httpSettings.publicUrl(binding.localAddress().getPort());

@@ -10,6 +10,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.Directives.post;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.vigil.fingerprint.SiteTraffic;
 import dev.vigil.http.ApiError;
 import dev.vigil.http.Cors;
 import dev.vigil.http.Json;
@@ -47,6 +48,7 @@ public final class CollectRoutes {
   private final TenantDirectory directory;
   private final BeaconValidator validator;
   private final AppendWriter<EngagementTable.Row> writer;
+  private final SiteTraffic siteTraffic;
   private final ClusterSharding sharding;
   private final Cors cors;
   private final long maxBodyBytes;
@@ -56,12 +58,14 @@ public final class CollectRoutes {
       ActorSystem<?> system,
       TenantDirectory directory,
       AppendWriter<EngagementTable.Row> writer,
+      SiteTraffic siteTraffic,
       long maxBodyBytes,
       Clock clock) {
     this.system = system;
     this.directory = directory;
     this.validator = new BeaconValidator(clock);
     this.writer = writer;
+    this.siteTraffic = siteTraffic;
     this.sharding = ClusterSharding.get(system);
     this.cors = new Cors(directory);
     this.maxBodyBytes = maxBodyBytes;
@@ -136,6 +140,7 @@ public final class CollectRoutes {
     return onSuccess(
         writer.append(rows),
         done -> {
+          siteTraffic.beaconsSeen(site.get().id());
           tellSession(site.get(), envelope, client, result.accepted());
           return cors.withOrigin(site.get(), origin, () -> accepted(answer));
         });

@@ -45,6 +45,34 @@ public record Activity(
         requests);
   }
 
+  /** One more request seen by the edge for this session. */
+  public Activity withRequest() {
+    return new Activity(
+        pageViews,
+        beacons,
+        clicks,
+        rageClicks,
+        deadClicks,
+        timeOnPageMs,
+        maxScrollDepth,
+        conversions,
+        requests + 1);
+  }
+
+  /** The sum of two periods' activity (maximum for the scroll depth). */
+  public Activity add(Activity b) {
+    return new Activity(
+        pageViews + b.pageViews(),
+        beacons + b.beacons(),
+        clicks + b.clicks(),
+        rageClicks + b.rageClicks(),
+        deadClicks + b.deadClicks(),
+        timeOnPageMs + b.timeOnPageMs(),
+        Math.max(maxScrollDepth, b.maxScrollDepth()),
+        conversions + b.conversions(),
+        requests + b.requests());
+  }
+
   /**
    * The part of one beacon the session needs, small enough to send to the entity on every batch.
    */

@@ -1,8 +1,16 @@
 package dev.vigil.session;
 
 import dev.vigil.CborSerializable;
+import dev.vigil.detection.DetectionSettings;
+import dev.vigil.detection.FiredSignal;
+import dev.vigil.detection.ImmediateClass;
+import dev.vigil.detection.RequestFacts;
+import dev.vigil.detection.SessionSignals;
 import dev.vigil.engagement.ClientInfo;
 import dev.vigil.engagement.EventType;
+import dev.vigil.fingerprint.Assessor;
+import dev.vigil.fingerprint.Decision;
+import dev.vigil.fingerprint.FingerprintEntity;
 import dev.vigil.session.Activity.PageSignal;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,7 +24,9 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
@@ -26,14 +36,15 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
- * One visit: its landing page, client, activity totals and lifecycle, fed by the beacon batches
- * accepted for its session id. The journal holds transitions (started, user identified, converted,
- * ended) and activity rollups at most every {@code rollup-interval}, not every beacon: between
- * rollups the newest activity lives only in memory ({@link #pending}). The session ends after
- * {@code inactivity-timeout} without a beacon (wall clock of receipt), then passivates.
+ * One visit: its landing page, client, activity, behavioural signals, class and lifecycle, fed by
+ * the beacon batches and the requests (decisions, observations) of its session id. The journal
+ * holds transitions (started, fingerprint linked, user identified, converted, classified, ended)
+ * and rollups of activity and signals at most every {@code rollup-interval}, not every beacon or
+ * request: between rollups the newest activity and signals live only in memory. A request is
+ * forwarded to the session's fingerprint entity, which answers the decision. The session ends after
+ * {@code inactivity-timeout} without input (wall clock of receipt), then passivates.
  *
- * <p>Snapshots every {@code snapshot-every} events, keeping two, so recovery reads a bounded
- * journal however long the session lives.
+ * <p>Snapshots every {@code snapshot-every} events, keeping two: recovery reads a bounded journal.
  */
 public final class SessionEntity
     extends EventSourcedBehaviorWithEnforcedReplies<
@@ -55,6 +66,27 @@ public final class SessionEntity
       ClientInfo client,
       List<PageSignal> beacons,
       ActorRef<Done> replyTo)
+      implements Command {}
+
+  /**
+   * A request of this session seen by the edge (a decision call, or an observation after the fact).
+   * The session updates its signals and forwards the request to its fingerprint, which answers
+   * {@code replyTo} with the decision.
+   */
+  public record ObserveRequest(
+      String siteId,
+      String fingerprintId,
+      RequestFacts facts,
+      ClientInfo client,
+      ImmediateClass immediate,
+      int sitePages,
+      boolean siteRunsTracker,
+      boolean decision,
+      ActorRef<Decision> replyTo)
+      implements Command {}
+
+  /** The fingerprint's classification of this session (sent when it differs from the last). */
+  public record Classify(String sessionClass, int score, List<String> reasons, Instant at)
       implements Command {}
 
   /** Ends the session if nothing arrived for the inactivity timeout (sent by the reaper). */
@@ -84,8 +116,12 @@ public final class SessionEntity
       ClientInfo client)
       implements Event {}
 
-  /** The session's totals as of {@code lastSeenAt}; received is the wall-clock time of receipt. */
-  public record ActivityRolledUp(Activity totals, Instant lastSeenAt, Instant receivedAt)
+  /**
+   * The session's totals and signals as of {@code lastSeenAt}; received is the wall-clock time of
+   * the last input. {@code signals} is null in rollups journaled before detection existed.
+   */
+  public record ActivityRolledUp(
+      Activity totals, Instant lastSeenAt, Instant receivedAt, SessionSignals signals)
       implements Event {}
 
   public record UserIdentified(String userId) implements Event {}
@@ -93,6 +129,13 @@ public final class SessionEntity
   public record SessionConverted(String goal, Instant at) implements Event {}
 
   public record SessionEnded(Instant endedAt, String reason) implements Event {}
+
+  /** The session's requests come from this device fingerprint. */
+  public record FingerprintLinked(String fingerprintId) implements Event {}
+
+  /** The session's class changed (human, behavioural_bot, scanner, ...). */
+  public record SessionClassified(String sessionClass, int score, List<String> reasons, Instant at)
+      implements Event {}
 
   /** Where the visit came in. */
   public record Landing(
@@ -115,11 +158,31 @@ public final class SessionEntity
       Instant endedAt,
       Landing landing,
       ClientInfo client,
-      Activity totals)
+      Activity totals,
+      String fingerprintId,
+      String sessionClass,
+      int score,
+      List<String> reasons,
+      SessionSignals signals)
       implements CborSerializable {
 
     static final State EMPTY =
-        new State(null, null, null, null, null, null, null, null, null, Activity.NONE);
+        new State(
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            Activity.NONE,
+            null,
+            "human",
+            0,
+            List.of(),
+            null);
 
     public boolean started() {
       return siteId != null;
@@ -129,17 +192,91 @@ public final class SessionEntity
       return endedAt != null;
     }
 
-    State with(Activity newTotals, Instant seen, Instant received, Instant ended) {
+    State with(Activity t, Instant seen, Instant received, Instant ended, SessionSignals sig) {
       return new State(
-          siteId, visitorId, userId, startedAt, seen, received, ended, landing, client, newTotals);
+          siteId,
+          visitorId,
+          userId,
+          startedAt,
+          seen,
+          received,
+          ended,
+          landing,
+          client,
+          t,
+          fingerprintId,
+          sessionClass,
+          score,
+          reasons,
+          sig);
+    }
+
+    State withUser(String user) {
+      return new State(
+          siteId,
+          visitorId,
+          user,
+          startedAt,
+          lastSeenAt,
+          lastReceivedAt,
+          endedAt,
+          landing,
+          client,
+          totals,
+          fingerprintId,
+          sessionClass,
+          score,
+          reasons,
+          signals);
+    }
+
+    State withFingerprint(String fp) {
+      return new State(
+          siteId,
+          visitorId,
+          userId,
+          startedAt,
+          lastSeenAt,
+          lastReceivedAt,
+          endedAt,
+          landing,
+          client,
+          totals,
+          fp,
+          sessionClass,
+          score,
+          reasons,
+          signals);
+    }
+
+    State withClass(String c, int sc, List<String> rs) {
+      return new State(
+          siteId,
+          visitorId,
+          userId,
+          startedAt,
+          lastSeenAt,
+          lastReceivedAt,
+          endedAt,
+          landing,
+          client,
+          totals,
+          fingerprintId,
+          c,
+          sc,
+          List.copyOf(rs),
+          signals);
     }
   }
 
   // ---- boilerplate ----
 
   public static void init(
-      org.apache.pekko.actor.typed.ActorSystem<?> system, SessionSettings settings, Clock clock) {
-    var sharding = org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings.create(system);
+      org.apache.pekko.actor.typed.ActorSystem<?> system,
+      SessionSettings settings,
+      DetectionSettings detection,
+      Clock clock) {
+    var sharding = ClusterShardingSettings.create(system);
     // Idle passivation must outlive the inactivity timeout, or the entity would be stopped before
     // it can notice that its session has ended.
     var passivation =
@@ -148,8 +285,9 @@ public final class SessionEntity
             .withIdleEntityPassivation(settings.inactivityTimeout().plus(Duration.ofMinutes(5)));
     ClusterSharding.get(system)
         .init(
-            org.apache.pekko.cluster.sharding.typed.javadsl.Entity.of(
-                    ENTITY_KEY, ctx -> create(ctx.getEntityId(), ctx.getShard(), settings, clock))
+            Entity.of(
+                    ENTITY_KEY,
+                    ctx -> create(ctx.getEntityId(), ctx.getShard(), settings, detection, clock))
                 .withSettings(sharding.withPassivationStrategy(passivation)));
   }
 
@@ -161,13 +299,14 @@ public final class SessionEntity
       String sessionId,
       ActorRef<ClusterSharding.ShardCommand> shard,
       SessionSettings settings,
+      DetectionSettings detection,
       Clock clock) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
                 timers -> {
                   timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.tickInterval());
-                  return new SessionEntity(sessionId, shard, settings, clock, ctx);
+                  return new SessionEntity(sessionId, shard, settings, detection, clock, ctx);
                 }));
   }
 
@@ -179,18 +318,21 @@ public final class SessionEntity
   private final String sessionId;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final SessionSettings settings;
+  private final DetectionSettings detection;
   private final Clock clock;
   private final ActorContext<Command> context;
-  // Activity received since the last rollup: memory only, by design (see class comment).
+  // Input since the last rollup: memory only, by design (see class comment).
   private Activity pending = Activity.NONE;
   private Instant pendingLastSeen;
   private Instant pendingLastReceived;
+  private SessionSignals liveSignals;
   private Instant lastRollupWall;
 
   private SessionEntity(
       String sessionId,
       ActorRef<ClusterSharding.ShardCommand> shard,
       SessionSettings settings,
+      DetectionSettings detection,
       Clock clock,
       ActorContext<Command> context) {
     super(
@@ -199,6 +341,7 @@ public final class SessionEntity
     this.sessionId = sessionId;
     this.shard = shard;
     this.settings = settings;
+    this.detection = detection;
     this.clock = clock;
     this.context = context;
     this.lastRollupWall = clock.instant();
@@ -226,6 +369,8 @@ public final class SessionEntity
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
         .onCommand(RecordBeacons.class, this::onRecordBeacons)
+        .onCommand(ObserveRequest.class, this::onObserveRequest)
+        .onCommand(Classify.class, this::onClassify)
         .onCommand(EndIfIdle.class, this::onEndIfIdle)
         .onCommand(GetSession.class, this::onGetSession)
         .onCommand(Tick.class, this::onTick)
@@ -237,28 +382,81 @@ public final class SessionEntity
       return Effect().reply(cmd.replyTo(), Done.getInstance());
     }
     Instant now = clock.instant();
+    SessionSignals sig = signals(state, cmd.beacons().get(0).ts());
     for (PageSignal s : cmd.beacons()) {
       pending = pending.plus(s);
       pendingLastSeen = latest(pendingLastSeen, s.ts());
+      sig = sig.onBeacon();
     }
+    liveSignals = sig;
     pendingLastReceived = now;
+    if (state.fingerprintId() != null) {
+      ClusterSharding.get(context.getSystem())
+          .entityRefFor(FingerprintEntity.ENTITY_KEY, state.fingerprintId())
+          .tell(new FingerprintEntity.RecordBeacon(sessionId));
+    }
     List<Event> events = new ArrayList<>();
     if (!state.started()) {
-      events.add(started(cmd));
+      events.add(started(cmd.siteId(), cmd.visitorId(), cmd.userId(), cmd.client(), cmd.beacons()));
     } else if (cmd.userId() != null && !cmd.userId().equals(state.userId())) {
       events.add(new UserIdentified(cmd.userId()));
     }
     cmd.beacons().stream()
         .filter(s -> s.type() == EventType.CONVERSION)
         .forEach(s -> events.add(new SessionConverted(s.goal(), s.ts())));
-    boolean rollupDue = !lastRollupWall.plus(settings.rollupInterval()).isAfter(now);
-    if (!events.isEmpty() || state.ended() || rollupDue) {
-      events.add(rollup(state, now)); // transitions carry the totals they happened at
+    return persistWithRollup(state, events, now).thenReply(cmd.replyTo(), s -> Done.getInstance());
+  }
+
+  private ReplyEffect<Event, State> onObserveRequest(State state, ObserveRequest cmd) {
+    Instant now = clock.instant();
+    RequestFacts f = cmd.facts();
+    SessionSignals before = signals(state, f.at());
+    SessionSignals sig = before.onRequest(f, detection.limits().browserMajorFloor());
+    liveSignals = sig;
+    pending = pending.withRequest();
+    pendingLastSeen = latest(pendingLastSeen, f.at());
+    pendingLastReceived = now;
+    List<Event> events = new ArrayList<>();
+    if (!state.started()) {
+      events.add(startedByRequest(cmd));
     }
+    if (!cmd.fingerprintId().equals(state.fingerprintId())) {
+      events.add(new FingerprintLinked(cmd.fingerprintId()));
+    }
+    List<FiredSignal> fired =
+        sig.evaluate(f.at(), detection, cmd.sitePages(), cmd.siteRunsTracker());
+    var input =
+        new Assessor.Input(
+            sessionId,
+            before.requests() == 0,
+            f.at(),
+            f.ip(),
+            f.isPageRequest(),
+            f.isError(),
+            fired,
+            cmd.immediate(),
+            state.sessionClass(),
+            cmd.decision());
+    var assess = new FingerprintEntity.Assess(cmd.siteId(), input, cmd.replyTo());
+    var fingerprint =
+        ClusterSharding.get(context.getSystem())
+            .entityRefFor(FingerprintEntity.ENTITY_KEY, cmd.fingerprintId());
     if (events.isEmpty()) {
-      return Effect().reply(cmd.replyTo(), Done.getInstance());
+      fingerprint.tell(assess); // the hot path: nothing journaled, answered by the fingerprint
+      return Effect().noReply();
     }
-    return Effect().persist(events).thenReply(cmd.replyTo(), s -> Done.getInstance());
+    return persistWithRollup(state, events, now)
+        .thenRun(s -> fingerprint.tell(assess))
+        .thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> onClassify(State state, Classify cmd) {
+    if (cmd.sessionClass().equals(state.sessionClass())) {
+      return Effect().noReply();
+    }
+    return Effect()
+        .persist(new SessionClassified(cmd.sessionClass(), cmd.score(), cmd.reasons(), cmd.at()))
+        .thenNoReply();
   }
 
   private ReplyEffect<Event, State> onTick(State state, Tick tick) {
@@ -272,22 +470,21 @@ public final class SessionEntity
     if (!state.started()) {
       return Effect().noReply();
     }
-    // Idle is judged by when beacons were received (wall clock), not by their own timestamps,
-    // which replays may set in the past.
+    // Idle is judged by when input was received (wall clock), not by its own timestamps, which
+    // replays may set in the past.
     Instant lastReceived = latest(state.lastReceivedAt(), state.startedAt());
     boolean idle = !lastReceived.plus(settings.inactivityTimeout()).isAfter(now);
-    if (idle && pending.equals(Activity.NONE)) {
-      return endEffect(state, "inactivity");
+    if (idle && !hasPending()) {
+      return Effect().persist(new SessionEnded(state.lastSeenAt(), "inactivity")).thenNoReply();
     }
-    if (!pending.equals(Activity.NONE)
-        && !lastRollupWall.plus(settings.rollupInterval()).isAfter(now)) {
+    if (hasPending() && !lastRollupWall.plus(settings.rollupInterval()).isAfter(now)) {
       return Effect().persist(rollup(state, now)).thenNoReply();
     }
     return Effect().noReply();
   }
 
   private ReplyEffect<Event, State> onEndIfIdle(State state, EndIfIdle cmd) {
-    if (!state.started() || state.ended() || !pending.equals(Activity.NONE)) {
+    if (!state.started() || state.ended() || hasPending()) {
       return Effect().reply(cmd.replyTo(), Done.getInstance());
     }
     Instant lastReceived = latest(state.lastReceivedAt(), state.startedAt());
@@ -300,26 +497,46 @@ public final class SessionEntity
   }
 
   private ReplyEffect<Event, State> onGetSession(State state, GetSession cmd) {
-    return Effect().reply(cmd.replyTo(), new SessionView(sessionId, state, pending));
+    State live =
+        liveSignals == null
+            ? state
+            : state.with(
+                state.totals(),
+                state.lastSeenAt(),
+                state.lastReceivedAt(),
+                state.endedAt(),
+                liveSignals);
+    return Effect().reply(cmd.replyTo(), new SessionView(sessionId, live, pending));
   }
 
-  private ReplyEffect<Event, State> endEffect(State state, String reason) {
-    return Effect().persist(new SessionEnded(state.lastSeenAt(), reason)).thenNoReply();
+  /**
+   * Persists the transitions with a rollup (transitions carry the totals they happened at), or a
+   * rollup alone when one is due or the session resumes after an end; nothing otherwise.
+   */
+  private org.apache.pekko.persistence.typed.javadsl.EffectBuilder<Event, State> persistWithRollup(
+      State state, List<Event> events, Instant now) {
+    boolean rollupDue = !lastRollupWall.plus(settings.rollupInterval()).isAfter(now);
+    if (!events.isEmpty() || state.ended() || rollupDue) {
+      List<Event> all = new ArrayList<>(events);
+      all.add(rollup(state, now));
+      return Effect().persist(all);
+    }
+    return Effect().none();
   }
 
-  private SessionStarted started(RecordBeacons cmd) {
+  private SessionStarted started(
+      String siteId, String visitorId, String userId, ClientInfo client, List<PageSignal> beacons) {
     PageSignal first =
-        cmd.beacons().stream()
+        beacons.stream()
             .filter(s -> s.type() == EventType.PAGE_VIEW)
             .findFirst()
-            .orElse(cmd.beacons().get(0));
-    Instant startedAt =
-        cmd.beacons().stream().map(PageSignal::ts).min(Instant::compareTo).orElse(first.ts());
+            .orElse(beacons.get(0));
+    Instant startedAt = beacons.stream().map(PageSignal::ts).min(Instant::compareTo).orElseThrow();
     return new SessionStarted(
         sessionId,
-        cmd.siteId(),
-        cmd.visitorId(),
-        cmd.userId(),
+        siteId,
+        visitorId,
+        userId,
         startedAt,
         new Landing(
             first.url(),
@@ -328,19 +545,54 @@ public final class SessionEntity
             first.utmSource(),
             first.utmMedium(),
             first.utmCampaign()),
+        client);
+  }
+
+  private SessionStarted startedByRequest(ObserveRequest cmd) {
+    RequestFacts f = cmd.facts();
+    String url =
+        (f.https() ? "https://" : "http://")
+            + (f.host() == null ? "" : f.host())
+            + (f.path() == null ? "/" : f.path())
+            + (f.query() == null || f.query().isEmpty() ? "" : "?" + f.query());
+    String refHost = null;
+    try {
+      refHost = f.referer() == null ? null : java.net.URI.create(f.referer()).getHost();
+    } catch (IllegalArgumentException ignored) {
+      // an unparseable referer is simply not recorded
+    }
+    return new SessionStarted(
+        sessionId,
+        cmd.siteId(),
+        null,
+        null,
+        f.at(),
+        new Landing(url, f.path(), refHost, null, null, null),
         cmd.client());
   }
 
-  /** Folds the pending activity into a rollup event and starts a new pending period. */
+  /** Folds the pending input into a rollup event and starts a new pending period. */
   private ActivityRolledUp rollup(State state, Instant now) {
-    Activity totals = add(state.totals(), pending);
+    Activity totals = state.totals().add(pending);
     Instant seen = latest(state.lastSeenAt(), pendingLastSeen);
     Instant received = latest(state.lastReceivedAt(), pendingLastReceived);
+    SessionSignals sig = liveSignals != null ? liveSignals : state.signals();
     pending = Activity.NONE;
     pendingLastSeen = null;
     pendingLastReceived = null;
     lastRollupWall = now;
-    return new ActivityRolledUp(totals, seen, received == null ? now : received);
+    return new ActivityRolledUp(totals, seen, received == null ? now : received, sig);
+  }
+
+  private boolean hasPending() {
+    return !pending.equals(Activity.NONE);
+  }
+
+  private SessionSignals signals(State state, Instant openedAt) {
+    if (liveSignals != null) {
+      return liveSignals;
+    }
+    return state.signals() != null ? state.signals() : SessionSignals.opened(openedAt);
   }
 
   private void passivate() {
@@ -350,19 +602,6 @@ public final class SessionEntity
     } else {
       context.stop(context.getSelf());
     }
-  }
-
-  private static Activity add(Activity a, Activity b) {
-    return new Activity(
-        a.pageViews() + b.pageViews(),
-        a.beacons() + b.beacons(),
-        a.clicks() + b.clicks(),
-        a.rageClicks() + b.rageClicks(),
-        a.deadClicks() + b.deadClicks(),
-        a.timeOnPageMs() + b.timeOnPageMs(),
-        Math.max(a.maxScrollDepth(), b.maxScrollDepth()),
-        a.conversions() + b.conversions(),
-        a.requests() + b.requests());
   }
 
   private static Instant latest(Instant a, Instant b) {
@@ -391,30 +630,37 @@ public final class SessionEntity
                     null,
                     e.landing(),
                     e.client(),
-                    Activity.NONE))
+                    Activity.NONE,
+                    state.fingerprintId(),
+                    state.sessionClass(),
+                    state.score(),
+                    state.reasons(),
+                    state.signals()))
         .onEvent(
             ActivityRolledUp.class,
             // activity after an end resumes the session
-            (state, e) -> state.with(e.totals(), e.lastSeenAt(), e.receivedAt(), null))
-        .onEvent(
-            UserIdentified.class,
             (state, e) ->
-                new State(
-                    state.siteId(),
-                    state.visitorId(),
-                    e.userId(),
-                    state.startedAt(),
-                    state.lastSeenAt(),
-                    state.lastReceivedAt(),
-                    state.endedAt(),
-                    state.landing(),
-                    state.client(),
-                    state.totals()))
+                state.with(
+                    e.totals(),
+                    e.lastSeenAt(),
+                    e.receivedAt(),
+                    null,
+                    e.signals() != null ? e.signals() : state.signals()))
+        .onEvent(UserIdentified.class, (state, e) -> state.withUser(e.userId()))
+        .onEvent(FingerprintLinked.class, (state, e) -> state.withFingerprint(e.fingerprintId()))
+        .onEvent(
+            SessionClassified.class,
+            (state, e) -> state.withClass(e.sessionClass(), e.score(), e.reasons()))
         .onEvent(SessionConverted.class, (state, e) -> state)
         .onEvent(
             SessionEnded.class,
             (state, e) ->
-                state.with(state.totals(), state.lastSeenAt(), state.lastReceivedAt(), e.endedAt()))
+                state.with(
+                    state.totals(),
+                    state.lastSeenAt(),
+                    state.lastReceivedAt(),
+                    e.endedAt(),
+                    state.signals()))
         .build();
   }
 }

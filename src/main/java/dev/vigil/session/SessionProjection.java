@@ -74,6 +74,8 @@ public final class SessionProjection {
     String userId;
     boolean endedChanged;
     Instant endedAt;
+    String fingerprintId;
+    SessionEntity.SessionClassified classified;
 
     void apply(Event event) {
       if (event instanceof SessionStarted s) {
@@ -84,6 +86,10 @@ public final class SessionProjection {
         endedAt = null;
       } else if (event instanceof UserIdentified u) {
         userId = u.userId();
+      } else if (event instanceof SessionEntity.FingerprintLinked f) {
+        fingerprintId = f.fingerprintId();
+      } else if (event instanceof SessionEntity.SessionClassified c) {
+        classified = c;
       } else if (event instanceof SessionEnded e) {
         endedChanged = true;
         endedAt = e.endedAt();
@@ -128,7 +134,14 @@ public final class SessionProjection {
                 "UPDATE sessions SET user_id = ?, updated_at = now() WHERE session_id = ?");
         PreparedStatement ended =
             c.prepareStatement(
-                "UPDATE sessions SET ended_at = ?, updated_at = now() WHERE session_id = ?")) {
+                "UPDATE sessions SET ended_at = ?, updated_at = now() WHERE session_id = ?");
+        PreparedStatement fingerprint =
+            c.prepareStatement(
+                "UPDATE sessions SET fingerprint_id = ?, updated_at = now() WHERE session_id = ?");
+        PreparedStatement classified =
+            c.prepareStatement(
+                "UPDATE sessions SET class = ?, score = ?, reasons = ?, classified_at = ?,"
+                    + " updated_at = now() WHERE session_id = ?")) {
       for (var entry : changes.entrySet()) {
         String id = entry.getKey();
         RowChange ch = entry.getValue();
@@ -162,12 +175,27 @@ public final class SessionProjection {
           ended.setString(2, id);
           ended.addBatch();
         }
+        if (ch.fingerprintId != null) {
+          fingerprint.setString(1, ch.fingerprintId);
+          fingerprint.setString(2, id);
+          fingerprint.addBatch();
+        }
+        if (ch.classified != null) {
+          classified.setString(1, ch.classified.sessionClass());
+          classified.setInt(2, ch.classified.score());
+          classified.setArray(3, c.createArrayOf("text", ch.classified.reasons().toArray()));
+          classified.setTimestamp(4, Timestamp.from(ch.classified.at()));
+          classified.setString(5, id);
+          classified.addBatch();
+        }
       }
       // Inserts first: the updates of a session started in this same group need its row.
       insert.executeBatch();
       activity.executeBatch();
       user.executeBatch();
       ended.executeBatch();
+      fingerprint.executeBatch();
+      classified.executeBatch();
     }
   }
 

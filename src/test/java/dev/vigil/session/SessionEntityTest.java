@@ -3,6 +3,8 @@ package dev.vigil.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
+import dev.vigil.VigilConfig;
+import dev.vigil.detection.DetectionSettings;
 import dev.vigil.engagement.ClientInfo;
 import dev.vigil.engagement.EventType;
 import dev.vigil.session.Activity.PageSignal;
@@ -44,6 +46,8 @@ class SessionEntityTest {
   private static final SessionSettings SETTINGS =
       new SessionSettings(
           Duration.ofMinutes(30), Duration.ofSeconds(10), 4, 4, Duration.ofMinutes(1));
+  private static final DetectionSettings DETECTION =
+      DetectionSettings.fromConfig(VigilConfig.resolve(VigilConfig.shipped()));
   private static final ClientInfo CHROME =
       new ClientInfo("Desktop", "Chrome 131", "Linux", "Browser");
   private static int sessions;
@@ -58,7 +62,7 @@ class SessionEntityTest {
     sessionId = "sess-test-" + (++sessions);
     kit =
         EventSourcedBehaviorTestKit.create(
-            KIT.system(), SessionEntity.create(sessionId, null, SETTINGS, clock));
+            KIT.system(), SessionEntity.create(sessionId, null, SETTINGS, DETECTION, clock));
   }
 
   @AfterAll

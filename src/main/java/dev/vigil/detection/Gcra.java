@@ -1,0 +1,32 @@
+package dev.vigil.detection;
+
+/**
+ * A token bucket as the generic cell rate algorithm: one number, the theoretical arrival time of
+ * the next request (microseconds). A request is admitted when it is not earlier than that time
+ * minus the burst tolerance; admitting moves the time one emission interval on.
+ */
+public final class Gcra {
+  private Gcra() {}
+
+  /** The outcome: admitted or not, the new arrival time, and how long to wait when not. */
+  public record Result(boolean admitted, long tatMicros, long retryAfterMicros) {}
+
+  /**
+   * @param tatMicros the bucket's state (0 for a new bucket)
+   * @param ratePerSecond requests per second allowed on average (0 admits nothing)
+   * @param burst requests that may arrive at once on a full bucket
+   */
+  public static Result tryAcquire(long nowMicros, long tatMicros, double ratePerSecond, int burst) {
+    if (ratePerSecond <= 0) {
+      return new Result(false, tatMicros, Long.MAX_VALUE);
+    }
+    long interval = (long) (1_000_000 / ratePerSecond);
+    long tolerance = interval * Math.max(0, burst - 1);
+    long tat = Math.max(tatMicros, nowMicros);
+    long allowAt = tat - tolerance;
+    if (nowMicros < allowAt) {
+      return new Result(false, tatMicros, allowAt - nowMicros);
+    }
+    return new Result(true, tat + interval, 0);
+  }
+}

@@ -1,0 +1,216 @@
+package dev.vigil.analytics;
+
+import static dev.vigil.testkit.ReadSideRows.event;
+import static dev.vigil.testkit.ReadSideRows.session;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vigil.VigilServer;
+import dev.vigil.testkit.Await;
+import dev.vigil.testkit.HttpTestClient;
+import dev.vigil.testkit.HttpTestClient.Reply;
+import dev.vigil.testkit.ReadSideRows;
+import dev.vigil.testkit.TestDatabase;
+import dev.vigil.testkit.TestServers;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The session and analytics endpoints on a started node: a viewer token for one site never sees
+ * another site's sessions or content, and bad parameters, unknown sessions and missing tokens get
+ * their JSON errors.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AnalyticsRoutesIT {
+  private VigilServer server;
+  private HttpTestClient http;
+  private String admin;
+  private String viewer;
+
+  @BeforeAll
+  void startServerWithTwoSitesOfTraffic() throws Exception {
+    server = VigilServer.start(TestServers.config(TestDatabase.fresh()));
+    http = new HttpTestClient(server.httpPort());
+    Await.until(
+        Duration.ofSeconds(60), () -> assertThat(http.get("/ready").status()).isEqualTo(200));
+    admin = server.bootstrap().orElseThrow().adminToken().secret();
+    assertThat(http.postJson("/v1/sites", admin, "{\"id\":\"shop\",\"name\":\"Shop\"}").status())
+        .isEqualTo(201);
+    Reply token =
+        http.postJson(
+            "/v1/tokens", admin, "{\"name\":\"analyst\",\"role\":\"viewer\",\"sites\":[\"shop\"]}");
+    viewer = token.json().path("secret").asText();
+
+    // The node's clock is the real one: rows within the last hours, in existing partitions.
+    DataSource ds = server.database().dataSource();
+    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    session("default-session-1", "default", now.minus(Duration.ofHours(2))).insert(ds);
+    session("shop-session-1", "shop", now.minus(Duration.ofHours(1)))
+        .lastSeen(now.minus(Duration.ofMinutes(30)))
+        .insert(ds);
+    session("shop-session-2", "shop", now.minus(Duration.ofHours(3))).insert(ds);
+    List<ReadSideRows.Event> rows = new ArrayList<>();
+    rows.add(
+        event(
+            "default",
+            "default-session-1",
+            "page_view",
+            now.minus(Duration.ofHours(2)),
+            "/default-only"));
+    rows.add(
+        event(
+            "shop",
+            "shop-session-1",
+            "page_view",
+            now.minus(Duration.ofMinutes(59)),
+            "/shop-only"));
+    rows.add(
+        event(
+                "shop",
+                "shop-session-1",
+                "page_exit",
+                now.minus(Duration.ofMinutes(58)),
+                "/shop-only")
+            .exit(60_000, 70, 1, 0, 0, "reader"));
+    ReadSideRows.insertAll(ds, rows);
+  }
+
+  @AfterAll
+  void stopServer() throws Exception {
+    if (server != null) {
+      server
+          .shutdown(CoordinatedShutdown.unknownReason())
+          .toCompletableFuture()
+          .get(20, TimeUnit.SECONDS);
+    }
+  }
+
+  private static List<String> sessionIds(Reply r) {
+    assertThat(r.status()).as(r.body()).isEqualTo(200);
+    return r.json().path("sessions").findValuesAsText("sessionId");
+  }
+
+  @Test
+  void aViewerListsOnlyTheSessionsOfItsSites() {
+    assertThat(sessionIds(http.get("/v1/sessions", viewer)))
+        .containsExactly("shop-session-1", "shop-session-2");
+    assertThat(sessionIds(http.get("/v1/sessions?site=shop", viewer)))
+        .containsExactly("shop-session-1", "shop-session-2");
+    assertThat(sessionIds(http.get("/v1/sessions", admin)))
+        .containsExactly("shop-session-1", "default-session-1", "shop-session-2");
+  }
+
+  @Test
+  void aViewerIsRefusedAnotherSitesSessionsAndReports() {
+    for (String path :
+        List.of(
+            "/v1/sessions?site=default",
+            "/v1/sessions/default-session-1",
+            "/v1/analytics/content?site=default",
+            "/v1/analytics/traffic?site=default",
+            "/v1/analytics/overview?site=default")) {
+      Reply r = http.get(path, viewer);
+      assertThat(r.status()).as(path).isEqualTo(403);
+      assertThat(r.errorCode()).as(path).isEqualTo("forbidden");
+    }
+  }
+
+  @Test
+  void aViewerSeesOnlyItsSitesContentTrafficAndOverview() {
+    Reply content = http.get("/v1/analytics/content", viewer);
+    assertThat(content.status()).isEqualTo(200);
+    assertThat(content.json().path("content").findValuesAsText("key"))
+        .containsExactly("/shop-only");
+    JsonNode item = content.json().path("content").get(0);
+    assertThat(item.path("views").asLong()).isEqualTo(1);
+    assertThat(item.path("avgTimeOnPageMs").asLong()).isEqualTo(60_000);
+    assertThat(item.path("trend").asText()).isEqualTo("up");
+    assertThat(
+            http.get("/v1/analytics/content", admin).json().path("content").findValuesAsText("key"))
+        .containsExactlyInAnyOrder("/shop-only", "/default-only");
+
+    Reply traffic = http.get("/v1/analytics/traffic", viewer);
+    assertThat(traffic.json().path("totalSessions").asLong()).isEqualTo(2);
+    assertThat(traffic.json().path("sources").get(0).path("key").asText()).isEqualTo("direct");
+
+    JsonNode day = http.get("/v1/analytics/overview", viewer).json().path("windows").path("24h");
+    assertThat(day.path("sessions").path("current").asLong()).isEqualTo(2);
+    assertThat(day.path("pageViews").path("current").asLong()).isEqualTo(1);
+    assertThat(
+            http.get("/v1/analytics/overview", admin)
+                .json()
+                .path("windows")
+                .path("24h")
+                .path("sessions")
+                .path("current")
+                .asLong())
+        .isEqualTo(3);
+  }
+
+  @Test
+  void answersOneSessionWithItsPages() {
+    Reply r = http.get("/v1/sessions/shop-session-1", viewer);
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.json().path("session").path("siteId").asText()).isEqualTo("shop");
+    assertThat(r.json().path("session").path("class").asText()).isEqualTo("human");
+    JsonNode page = r.json().path("pages").get(0);
+    assertThat(page.path("path").asText()).isEqualTo("/shop-only");
+    assertThat(page.path("readingPattern").asText()).isEqualTo("reader");
+  }
+
+  @Test
+  void answers404ForAnUnknownSession() {
+    Reply r = http.get("/v1/sessions/no-such-session", admin);
+    assertThat(r.status()).isEqualTo(404);
+    assertThat(r.errorCode()).isEqualTo("not_found");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+    "/v1/sessions?limit=0, limit",
+    "/v1/sessions?limit=many, limit",
+    "/v1/sessions?since=yesterday, since",
+    "/v1/sessions?class=robot, class",
+    "/v1/sessions?cursor=garbage, cursor",
+    "/v1/analytics/content?limit=501, limit",
+    "/v1/analytics/content?includeBots=maybe, includeBots",
+    "/v1/analytics/traffic?until=tomorrow, until",
+    "/v1/analytics/traffic?since=2025-06-02T00:00:00Z&until=2025-06-01T00:00:00Z, since",
+    "/v1/analytics/overview?site=, site",
+  })
+  void answers400NamingTheBadParameter(String path, String parameter) {
+    Reply r = http.get(path, viewer);
+    assertThat(r.status()).as(r.body()).isEqualTo(400);
+    assertThat(r.errorCode()).isEqualTo("invalid_parameter");
+    assertThat(r.json().path("error").path("details").path("parameter").asText())
+        .isEqualTo(parameter);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "/v1/sessions",
+        "/v1/sessions/shop-session-1",
+        "/v1/analytics/content",
+        "/v1/analytics/traffic",
+        "/v1/analytics/overview"
+      })
+  void answers401WithoutAToken(String path) {
+    Reply r = http.get(path);
+    assertThat(r.status()).isEqualTo(401);
+    assertThat(r.errorCode()).isEqualTo("missing_credentials");
+  }
+}
