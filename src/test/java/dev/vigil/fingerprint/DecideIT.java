@@ -1,0 +1,335 @@
+package dev.vigil.fingerprint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vigil.VigilServer;
+import dev.vigil.db.ConnectionInfo;
+import dev.vigil.testkit.Await;
+import dev.vigil.testkit.HttpTestClient;
+import dev.vigil.testkit.HttpTestClient.Reply;
+import dev.vigil.testkit.TestDatabase;
+import dev.vigil.testkit.TestServers;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The decision API on a running node: answers from memory, throttles and blocks as the spec says,
+ * journals and projects the transitions, and refuses bad input with the field named.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DecideIT {
+  private static final String CHROME =
+      "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)"
+          + " Chrome/131.0.0.0 Safari/537.36";
+  private static final AtomicInteger NETS = new AtomicInteger(1);
+
+  private ConnectionInfo db;
+  private VigilServer server;
+  private HttpTestClient http;
+  private String serverKey;
+  private String admin;
+  private final HttpClient raw = HttpClient.newHttpClient();
+
+  @BeforeAll
+  void start() {
+    db = TestDatabase.fresh();
+    server =
+        VigilServer.start(
+            TestServers.config(
+                db,
+                Map.of(
+                    "vigil.detection.decide-timeout", "5s",
+                    "vigil.sessions.rollup-interval", "200ms")));
+    http = new HttpTestClient(server.httpPort());
+    Await.until(
+        Duration.ofSeconds(60), () -> assertThat(http.get("/ready").status()).isEqualTo(200));
+    serverKey = server.bootstrap().orElseThrow().site().serverKey();
+    admin = server.bootstrap().orElseThrow().adminToken().secret();
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    server
+        .shutdown(CoordinatedShutdown.unknownReason())
+        .toCompletableFuture()
+        .get(20, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void allowsABrowserAndMintsASessionCookieThatItThenReuses() {
+    String ip = newIp();
+    JsonNode first = decide(browser(ip, "/home", null)).json();
+
+    assertThat(first.path("action").asText()).isEqualTo("allow");
+    assertThat(first.path("classes").get(0).asText()).isEqualTo("human");
+    String session = first.path("sessionId").asText();
+    assertThat(first.path("setCookie").asText()).startsWith("vigil_sid=" + session + ";");
+
+    JsonNode second = decide(browser(ip, "/about", session)).json();
+    assertThat(second.path("sessionId").asText()).isEqualTo(session);
+    assertThat(second.path("setCookie").isNull()).isTrue();
+    assertThat(second.path("fingerprintId").asText())
+        .isEqualTo(first.path("fingerprintId").asText());
+  }
+
+  @Test
+  void blocksAnAutomationToolOnItsFirstPageRequestAndKeepsItBlocked() throws Exception {
+    String ip = newIp();
+    String body = "{\"ip\":\"" + ip + "\",\"path\":\"/pricing\",\"userAgent\":\"curl/8.5.0\"}";
+
+    JsonNode first = decide(body).json();
+    JsonNode second = decide(body).json();
+
+    assertThat(first.path("action").asText()).isEqualTo("block");
+    assertThat(first.path("level").asText()).isEqualTo("blocked");
+    assertThat(first.path("retryAfterSeconds").asLong()).isPositive();
+    assertThat(first.path("classes").toString()).contains("automation");
+    assertThat(second.path("action").asText()).isEqualTo("block");
+    String fp = first.path("fingerprintId").asText();
+    // journaled, projected
+    Await.until(
+        Duration.ofSeconds(15),
+        () -> {
+          assertThat(query("SELECT level FROM fingerprints WHERE fingerprint_id = '" + fp + "'"))
+              .isEqualTo("blocked");
+          assertThat(
+                  query("SELECT reason FROM throttle_events WHERE fingerprint_id = '" + fp + "'"))
+              .isEqualTo("automation:curl");
+        });
+  }
+
+  @Test
+  void blocksAScannerProbeInTheNginxFormWithHeadersForAuthRequestSet() throws Exception {
+    HttpResponse<String> r =
+        raw.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.httpPort() + "/v1/decide/nginx"))
+                .header("Authorization", "Bearer " + serverKey)
+                .header("X-Real-IP", newIp())
+                .header("X-Original-URI", "/.env")
+                .header("User-Agent", CHROME)
+                .header("Accept-Language", "en")
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(r.statusCode()).isEqualTo(403);
+    assertThat(r.headers().firstValue("X-Vigil-Action")).contains("block");
+    assertThat(r.headers().firstValue("X-Vigil-Reason").orElse("")).contains("throttle:blocked");
+    assertThat(r.headers().firstValue("Retry-After")).isPresent();
+    assertThat(r.headers().firstValue("Set-Cookie").orElse("")).startsWith("vigil_sid=");
+  }
+
+  @Test
+  void theNginxFormAllowsABrowserWith204() throws Exception {
+    HttpResponse<String> r =
+        raw.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.httpPort() + "/v1/decide/nginx"))
+                .header("Authorization", "Bearer " + serverKey)
+                .header("X-Real-IP", newIp())
+                .header("X-Original-URI", "/blog?page=2")
+                .header("User-Agent", CHROME)
+                .header("Accept", "text/html")
+                .header("Accept-Language", "en-GB")
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(r.statusCode()).isEqualTo(204);
+    assertThat(r.headers().firstValue("X-Vigil-Action")).contains("allow");
+  }
+
+  @Test
+  void throttlesAClientOverItsBucketWithRetryAfter() {
+    String ip = newIp();
+    String session = decide(browser(ip, "/a", null)).json().path("sessionId").asText();
+    long ts = System.currentTimeMillis();
+    String last = null;
+    int allowed = 1;
+    for (int i = 0; i < 10; i++) {
+      JsonNode d = decide(browserAt(ip, "/p" + i, session, ts)).json();
+      last = d.path("action").asText();
+      if (last.equals("allow")) {
+        allowed++;
+      } else {
+        assertThat(d.path("retryAfterSeconds").asLong()).isPositive();
+        break;
+      }
+    }
+    // 120 requests per minute with a burst of 3 seconds' worth: 6 at once
+    assertThat(last).isEqualTo("throttle");
+    assertThat(allowed).isEqualTo(6);
+  }
+
+  @Test
+  void anAdminPinOverridesTheLevelAndClearingItRestoresTheAnswer() {
+    String ip = newIp();
+    JsonNode first = decide(browser(ip, "/x", null)).json();
+    String fp = first.path("fingerprintId").asText();
+    String session = first.path("sessionId").asText();
+
+    Reply pinned = put("/v1/fingerprints/" + fp + "/throttle", admin, "{\"level\":\"blocked\"}");
+    assertThat(pinned.status()).isEqualTo(200);
+    assertThat(pinned.json().path("effectiveLevel").asText()).isEqualTo("blocked");
+    assertThat(decide(browser(ip, "/y", session)).json().path("action").asText())
+        .isEqualTo("block");
+
+    assertThat(http.delete("/v1/fingerprints/" + fp + "/throttle", admin).status()).isEqualTo(200);
+    assertThat(decide(browser(ip, "/z", session)).json().path("action").asText())
+        .isEqualTo("allow");
+    assertThat(http.get("/v1/fingerprints/" + fp, admin).json().path("pinnedLevel").isNull())
+        .isTrue();
+
+    Reply badLevel = put("/v1/fingerprints/" + fp + "/throttle", admin, "{\"level\":\"lenient\"}");
+    assertThat(badLevel.status()).isEqualTo(400);
+    assertThat(http.get("/v1/fingerprints/f1_0000000000000000", admin).status()).isEqualTo(404);
+  }
+
+  @Test
+  void observationsAreStoredAndAHighErrorRateEscalatesTheFingerprint() throws Exception {
+    String ip = newIp();
+    String session = decide(browser(ip, "/start", null)).json().path("sessionId").asText();
+    StringBuilder batch = new StringBuilder("{\"observations\":[");
+    for (int i = 0; i < 25; i++) {
+      // the same client (same headers, so the same fingerprint), after the fact: 404s
+      String request = browser(ip, "/missing/" + i, session);
+      batch
+          .append(i > 0 ? "," : "")
+          .append(request, 0, request.length() - 1)
+          .append(",\"status\":404,\"latencyMs\":3}");
+    }
+    batch.append(",{\"ip\":\"").append(ip).append("\",\"path\":\"/x\"}]}");
+
+    Reply stored = http.postJson("/v1/observations", serverKey, batch.toString());
+
+    assertThat(stored.status()).isEqualTo(202);
+    assertThat(stored.json().path("accepted").asInt()).isEqualTo(25);
+    assertThat(stored.json().path("rejected").get(0).path("field").asText()).isEqualTo("status");
+    assertThat(
+            query(
+                "SELECT count(*) FROM observations WHERE session_id = '"
+                    + session
+                    + "' AND source = 'observation'"))
+        .isEqualTo("25");
+    String fp = decide(browser(ip, "/again", session)).json().path("fingerprintId").asText();
+    Await.until(
+        Duration.ofSeconds(10),
+        () ->
+            assertThat(http.get("/v1/fingerprints/" + fp, admin).json().path("level").asText())
+                .isEqualTo("warning"));
+  }
+
+  @Test
+  void theSessionRowCarriesItsFingerprintAndClass() {
+    String ip = newIp();
+    JsonNode d =
+        decide(
+                "{\"ip\":\""
+                    + ip
+                    + "\",\"path\":\"/wp-admin/setup.php\",\"userAgent\":\""
+                    + CHROME
+                    + "\"}")
+            .json();
+    String session = d.path("sessionId").asText();
+    Await.until(
+        Duration.ofSeconds(15),
+        () ->
+            assertThat(
+                    query(
+                        "SELECT class || '|' || fingerprint_id FROM sessions WHERE session_id = '"
+                            + session
+                            + "'"))
+                .isEqualTo("scanner|" + d.path("fingerprintId").asText()));
+  }
+
+  @Test
+  void refusesBadInputNamingTheFieldAndUnknownKeys() {
+    assertField(decide("{\"path\":\"/x\"}"), "ip");
+    assertField(decide("{\"ip\":\"1.2.3.4\",\"path\":\"x\"}"), "path");
+    assertField(decide("{\"ip\":\"1.2.3.4\",\"path\":\"/x\",\"ts\":\"yesterday\"}"), "ts");
+    assertField(decide("{\"ip\":\"1.2.3.4\",\"path\":\"/x\",\"ts\":1}"), "ts");
+    assertField(decide("{\"ip\":\"1.2.3.4\",\"path\":\"/x\",\"https\":\"yes\"}"), "https");
+    assertThat(http.postJson("/v1/decide", serverKey, "{not json").status()).isEqualTo(400);
+
+    Reply unknown =
+        http.postJson("/v1/decide", "vsk_unknownKey", "{\"ip\":\"1.2.3.4\",\"path\":\"/\"}");
+    assertThat(unknown.status()).isEqualTo(401);
+    assertThat(unknown.errorCode()).isEqualTo("invalid_server_key");
+    String publicKey = server.bootstrap().orElseThrow().site().site().publicKey();
+    assertThat(http.postJson("/v1/decide", publicKey, "{}").status()).isEqualTo(401);
+  }
+
+  // ---- helpers ----
+
+  private static void assertField(Reply reply, String field) {
+    assertThat(reply.status()).as(reply.body()).isEqualTo(400);
+    assertThat(reply.json().path("error").path("details").path("field").asText()).isEqualTo(field);
+  }
+
+  private Reply decide(String body) {
+    return http.postJson("/v1/decide", serverKey, body);
+  }
+
+  private Reply put(String path, String token, String body) {
+    try {
+      HttpResponse<String> r =
+          raw.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + path))
+                  .header("Authorization", "Bearer " + token)
+                  .header("Content-Type", "application/json")
+                  .PUT(HttpRequest.BodyPublishers.ofString(body))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      return new Reply(r.statusCode(), r.body(), r);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static String browser(String ip, String path, String session) {
+    return browserAt(ip, path, session, null);
+  }
+
+  private static String browserAt(String ip, String path, String session, Long ts) {
+    return "{\"ip\":\""
+        + ip
+        + "\",\"path\":\""
+        + path
+        + "\",\"userAgent\":\""
+        + CHROME
+        + "\",\"accept\":\"text/html\",\"acceptLanguage\":\"en-US\","
+        + "\"secChUa\":\"\\\"Chromium\\\";v=\\\"131\\\"\",\"https\":true"
+        + (session == null ? "" : ",\"sessionId\":\"" + session + "\"")
+        + (ts == null ? "" : ",\"ts\":" + ts)
+        + "}";
+  }
+
+  /** A fresh client network per test, so tests never share a fingerprint. */
+  private static String newIp() {
+    int n = NETS.getAndIncrement();
+    return "198.18." + n + ".7";
+  }
+
+  private String query(String sql) throws Exception {
+    try (Connection c = DriverManager.getConnection(db.url(), db.user(), db.password());
+        ResultSet rs = c.createStatement().executeQuery(sql)) {
+      return rs.next() ? rs.getString(1) : null;
+    }
+  }
+}
