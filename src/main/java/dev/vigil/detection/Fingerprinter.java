@@ -1,7 +1,5 @@
 package dev.vigil.detection;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -53,23 +51,14 @@ public final class Fingerprinter {
 
   /** The client's network: the /24 of an IPv4 address, the /48 of an IPv6 one. */
   public static String ipPrefix(String ip) {
-    if (ip == null || ip.isBlank()) {
+    byte[] b = Cidr.literal(ip); // never resolves names on the decision path
+    if (b == null) {
       return "";
     }
-    String literal = ip.trim();
-    if (!literal.matches("[0-9a-fA-F:.]+")) {
-      return ""; // not an address literal: never resolve names on the decision path
+    if (b.length == 4) {
+      return (b[0] & 0xff) + "." + (b[1] & 0xff) + "." + (b[2] & 0xff) + ".0/24";
     }
-    try {
-      byte[] b = InetAddress.getByName(literal).getAddress();
-      if (b.length == 4) {
-        return (b[0] & 0xff) + "." + (b[1] & 0xff) + "." + (b[2] & 0xff) + ".0/24";
-      }
-      return String.format("%02x%02x:%02x%02x:%02x%02x::/48", b[0], b[1], b[2], b[3], b[4], b[5])
-          .toLowerCase();
-    } catch (UnknownHostException e) {
-      return "";
-    }
+    return String.format("%02x%02x:%02x%02x:%02x%02x::/48", b[0], b[1], b[2], b[3], b[4], b[5]);
   }
 
   private static String nullToEmpty(String s) {

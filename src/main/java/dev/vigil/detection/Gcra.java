@@ -8,8 +8,13 @@ package dev.vigil.detection;
 public final class Gcra {
   private Gcra() {}
 
-  /** The outcome: admitted or not, the new arrival time, and how long to wait when not. */
-  public record Result(boolean admitted, long tatMicros, long retryAfterMicros) {}
+  /**
+   * The outcome: admitted or not, the new arrival time, how long to wait when not, and whether the
+   * client is keeping the bucket drained: it came less than one emission interval after the
+   * earliest moment it would have been admitted (always true when refused). A client sending faster
+   * than the rate is drained on every request; one that slows down stops being so.
+   */
+  public record Result(boolean admitted, long tatMicros, long retryAfterMicros, boolean drained) {}
 
   /**
    * @param tatMicros the bucket's state (0 for a new bucket)
@@ -18,15 +23,17 @@ public final class Gcra {
    */
   public static Result tryAcquire(long nowMicros, long tatMicros, double ratePerSecond, int burst) {
     if (ratePerSecond <= 0) {
-      return new Result(false, tatMicros, Long.MAX_VALUE);
+      return new Result(false, tatMicros, Long.MAX_VALUE, true);
     }
     long interval = (long) (1_000_000 / ratePerSecond);
     long tolerance = interval * Math.max(0, burst - 1);
     long tat = Math.max(tatMicros, nowMicros);
     long allowAt = tat - tolerance;
     if (nowMicros < allowAt) {
-      return new Result(false, tatMicros, allowAt - nowMicros);
+      return new Result(false, tatMicros, allowAt - nowMicros, true);
     }
-    return new Result(true, tat + interval, 0);
+    // measured from the unclamped arrival time: an idle bucket is full, not drained
+    boolean drained = nowMicros - (tatMicros - tolerance) < interval;
+    return new Result(true, tat + interval, 0, drained);
   }
 }

@@ -98,7 +98,7 @@ public final class ImmediateRules {
       return Optional.of(new ImmediateClass(ImmediateClass.Kind.SCANNER, "attack user agent"));
     }
     String path = f.path() == null ? "" : f.path().toLowerCase(Locale.ROOT);
-    Optional<String> probe = firstIn(path, patterns.scannerPaths());
+    Optional<String> probe = firstProbe(path, patterns.scannerPaths());
     if (probe.isPresent()) {
       return Optional.of(new ImmediateClass(ImmediateClass.Kind.SCANNER, probe.get()));
     }
@@ -139,6 +139,29 @@ public final class ImmediateRules {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * The first probe path found in the path as a whole name: where the pattern does not end with
+   * '/', the character after it must end the name (end of path, or not a letter, digit, '-' or
+   * '_'). So "/shell" finds "/shell" and "/shell.php" but not a shop's "/shell-jackets", and
+   * "/.env" finds "/.env.bak" but not "/.environment"; a human on such a page must not have the
+   * fingerprint blocked as a scanner.
+   */
+  private static Optional<String> firstProbe(String path, List<String> probes) {
+    for (String probe : probes) {
+      for (int at = path.indexOf(probe); at >= 0; at = path.indexOf(probe, at + 1)) {
+        int end = at + probe.length();
+        if (probe.endsWith("/") || end == path.length() || !isNameChar(path.charAt(end))) {
+          return Optional.of(probe);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static boolean isNameChar(char c) {
+    return Character.isLetterOrDigit(c) || c == '-' || c == '_';
   }
 
   private static String strip(String pattern) {

@@ -34,6 +34,9 @@ public record SessionSignals(
   /** Distinct pages remembered per session; beyond it coverage is already far past any site. */
   static final int MAX_PAGES = 512;
 
+  /** Characters of the last path kept for crawl-order comparison. */
+  static final int MAX_PATH = 512;
+
   private static final Pattern CHROME = Pattern.compile("(?:Chrome|CriOS)/(\\d+)");
   private static final Pattern FIREFOX = Pattern.compile("(?:Firefox|FxiOS)/(\\d+)");
 
@@ -77,7 +80,10 @@ public record SessionSignals(
           outdated,
           inconsistent);
     }
-    String path = f.path() == null ? "/" : f.path();
+    String full = f.path() == null ? "/" : f.path();
+    // compare what is stored: a path longer than the stored prefix must not look like a move
+    // (and an ascending one) when it is requested again
+    String path = full.length() > MAX_PATH ? full.substring(0, MAX_PATH) : full;
     Welford gaps = lastPageAt >= 0 ? pageGaps.add(Math.max(0, at - lastPageAt)) : pageGaps;
     boolean moved = lastPath != null && !lastPath.equals(path);
     return new SessionSignals(
@@ -90,7 +96,7 @@ public record SessionSignals(
         at,
         gaps,
         withPage(pageHashes, path.hashCode()),
-        path.length() > 512 ? path.substring(0, 512) : path,
+        path,
         transitions + (moved ? 1 : 0),
         ascending + (moved && path.compareTo(lastPath) > 0 ? 1 : 0),
         outdated,

@@ -46,8 +46,12 @@ public final class ThrottlePolicy {
       return Optional.empty();
     }
     ThrottleLevel to = s.level().down();
-    // the next step down waits its own full cooldown from now
-    return Optional.of(new Transition(s.level(), to, "cooldown", s.withLevel(to, now)));
+    // The step happened when the cooldown ran out, not when this check runs: the next step down
+    // waits its own full cooldown from then, so a late check (the first request after hours, or
+    // after the entity was passivated) steps down as far as the quiet time covers, one step per
+    // call, instead of restarting the clock at each step.
+    Instant due = s.lastTriggerAt().plus(cooldownOf(s.level()));
+    return Optional.of(new Transition(s.level(), to, "cooldown", s.withLevel(to, due)));
   }
 
   /** Admits a request through the bucket at the effective level's rate. */
@@ -60,8 +64,16 @@ public final class ThrottlePolicy {
     int burst = (int) Math.max(1, Math.round(perSecond * settings.burstSeconds()));
     long nowMicros = now.toEpochMilli() * 1000;
     Gcra.Result r = Gcra.tryAcquire(nowMicros, s.bucketTatMicros(), perSecond, burst);
-    Instant overSince =
-        r.admitted() ? null : (s.overLimitSince() == null ? now : s.overLimitSince());
+    // Over the limit from the first refusal for as long as the client keeps the bucket drained.
+    // Clearing it on any admitted request would end it every emission interval for a client that
+    // sends without pause (the bucket refills one request at a time), so it would never last a
+    // minute.
+    Instant overSince;
+    if (!r.admitted()) {
+      overSince = s.overLimitSince() == null ? now : s.overLimitSince();
+    } else {
+      overSince = r.drained() ? s.overLimitSince() : null;
+    }
     long retry = r.admitted() ? 0 : Math.max(1, (r.retryAfterMicros() + 999_999) / 1_000_000);
     return new Admission(r.admitted(), retry, s.withBucket(r.tatMicros(), overSince));
   }
@@ -77,9 +89,10 @@ public final class ThrottlePolicy {
     if (s.pinned() == ThrottleLevel.BLOCKED || s.lastTriggerAt() == null) {
       return settings.cooldownBlocked().toSeconds();
     }
-    long left =
-        Duration.between(now, s.lastTriggerAt().plus(settings.cooldownBlocked())).toSeconds();
-    return Math.max(1, left);
+    long leftMillis =
+        Duration.between(now, s.lastTriggerAt().plus(settings.cooldownBlocked())).toMillis();
+    // rounded up: a client that waits what it is told must not arrive before the cooldown ends
+    return Math.max(1, (leftMillis + 999) / 1000);
   }
 
   Duration cooldownOf(ThrottleLevel level) {

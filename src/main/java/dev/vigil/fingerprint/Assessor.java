@@ -56,8 +56,10 @@ public final class Assessor {
         signals.onRequest(in.sessionId(), in.newSession(), in.at(), in.ip(), in.error());
     List<ThrottlePolicy.Transition> transitions = new ArrayList<>();
     ThrottleState t = throttle;
-    var cooled = policy.cooldown(t, in.at());
-    if (cooled.isPresent()) {
+    // a fingerprint quiet for longer than several cooldowns steps down several levels at once
+    for (var cooled = policy.cooldown(t, in.at());
+        cooled.isPresent();
+        cooled = policy.cooldown(t, in.at())) {
       transitions.add(cooled.get());
       t = cooled.get().state();
     }

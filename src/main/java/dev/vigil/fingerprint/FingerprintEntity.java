@@ -15,10 +15,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.apache.pekko.Done;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -135,18 +136,27 @@ public final class FingerprintEntity
   }
 
   public static void init(ActorSystem<?> system, DetectionSettings settings, Clock clock) {
-    ClusterSharding.get(system)
-        .init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), settings, clock)));
+    ClusterSharding sharding = ClusterSharding.get(system);
+    Function<String, RecipientRef<SessionEntity.Command>> sessions =
+        sessionId -> sharding.entityRefFor(SessionEntity.ENTITY_KEY, sessionId);
+    sharding.init(
+        Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), settings, clock, sessions)));
   }
 
-  public static Behavior<Command> create(String id, DetectionSettings settings, Clock clock) {
+  /**
+   * @param sessions how to reach a session entity (sharding in a node; a probe in tests)
+   */
+  public static Behavior<Command> create(
+      String id,
+      DetectionSettings settings,
+      Clock clock,
+      Function<String, RecipientRef<SessionEntity.Command>> sessions) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
                 timers -> {
                   timers.startTimerWithFixedDelay(Tick.INSTANCE, ROLLUP_INTERVAL);
-                  return new FingerprintEntity(
-                      id, settings, clock, ClusterSharding.get(ctx.getSystem()));
+                  return new FingerprintEntity(id, settings, clock, sessions);
                 }));
   }
 
@@ -158,7 +168,7 @@ public final class FingerprintEntity
   private final Assessor assessor;
   private final ThrottlePolicy policy;
   private final Clock clock;
-  private final ClusterSharding sharding;
+  private final Function<String, RecipientRef<SessionEntity.Command>> sessions;
   // Signals and bucket between rollups: memory only, like a session's activity.
   private FingerprintSignals liveSignals;
   private ThrottleState liveThrottle;
@@ -168,7 +178,10 @@ public final class FingerprintEntity
   private Instant lastRollup;
 
   private FingerprintEntity(
-      String id, DetectionSettings settings, Clock clock, ClusterSharding sharding) {
+      String id,
+      DetectionSettings settings,
+      Clock clock,
+      Function<String, RecipientRef<SessionEntity.Command>> sessions) {
     super(
         PersistenceId.of(ENTITY_KEY.name(), id),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
@@ -176,7 +189,7 @@ public final class FingerprintEntity
     this.assessor = new Assessor(settings);
     this.policy = new ThrottlePolicy(settings.throttle());
     this.clock = clock;
-    this.sharding = sharding;
+    this.sessions = sessions;
     this.lastRollup = clock.instant();
   }
 
@@ -236,8 +249,8 @@ public final class FingerprintEntity
               in.at()));
     }
     if (!out.sessionClass().equals(in.sessionClass())) {
-      sharding
-          .entityRefFor(SessionEntity.ENTITY_KEY, in.sessionId())
+      sessions
+          .apply(in.sessionId())
           .tell(new SessionEntity.Classify(out.sessionClass(), v.score(), v.reasons(), in.at()));
     }
     if (!events.isEmpty()) {
@@ -382,10 +395,5 @@ public final class FingerprintEntity
                     e.requests()))
         .onEvent(PinChanged.class, (s, e) -> s)
         .build();
-  }
-
-  /** Used by the routes: a done-reply for tells that want none. */
-  static Done done() {
-    return Done.getInstance();
   }
 }

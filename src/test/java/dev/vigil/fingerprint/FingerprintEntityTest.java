@@ -1,0 +1,176 @@
+package dev.vigil.fingerprint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.ConfigFactory;
+import dev.vigil.VigilConfig;
+import dev.vigil.detection.DetectionSettings;
+import dev.vigil.detection.ImmediateClass;
+import dev.vigil.detection.ThrottleLevel;
+import dev.vigil.fingerprint.FingerprintEntity.Command;
+import dev.vigil.fingerprint.FingerprintEntity.Event;
+import dev.vigil.fingerprint.FingerprintEntity.State;
+import dev.vigil.fingerprint.FingerprintEntity.ThrottleChanged;
+import dev.vigil.session.SessionEntity;
+import dev.vigil.testkit.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fingerprint entity: answers from memory, journals transitions (not every request), tells a
+ * session when its class changes, recovers its level, and cools down on its timer.
+ */
+class FingerprintEntityTest {
+  private static final ActorTestKit KIT =
+      ActorTestKit.create(
+          ManualTime.config()
+              .withFallback(EventSourcedBehaviorTestKit.config())
+              .withFallback(ConfigFactory.parseString("pekko.actor.provider = local")));
+  private static final ManualTime TIME = ManualTime.get(KIT.system());
+  private static final DetectionSettings SETTINGS =
+      DetectionSettings.fromConfig(VigilConfig.resolve(VigilConfig.shipped()));
+  private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
+  private static int ids;
+
+  private MutableClock clock;
+  private TestProbe<SessionEntity.Command> sessions;
+  private String id;
+  private EventSourcedBehaviorTestKit<Command, Event, State> kit;
+
+  @BeforeEach
+  void newFingerprint() {
+    clock = new MutableClock(T0);
+    sessions = KIT.createTestProbe();
+    id = "f1_00000000000000" + String.format("%02d", ++ids);
+    kit =
+        EventSourcedBehaviorTestKit.create(
+            KIT.system(), FingerprintEntity.create(id, SETTINGS, clock, s -> sessions.ref()));
+  }
+
+  @AfterAll
+  static void shutdown() {
+    KIT.shutdownTestKit();
+  }
+
+  @Test
+  void anAllowedBrowserRequestAfterTheFirstIsAnsweredWithoutJournaling() {
+    kit.<Decision>runCommand(r -> assess("s-1", true, T0, null, "human", r));
+
+    var second =
+        kit.<Decision>runCommand(r -> assess("s-1", false, T0.plusSeconds(5), null, "human", r));
+
+    assertThat(second.reply().action()).isEqualTo(Decision.Action.ALLOW);
+    assertThat(second.events()).isEmpty();
+    sessions.expectNoMessage(Duration.ofMillis(50));
+  }
+
+  @Test
+  void aScannerIsBlockedAtOnceTheTransitionJournaledAndTheSessionTold() {
+    var result =
+        kit.<Decision>runCommand(
+            r ->
+                assess(
+                    "s-1",
+                    true,
+                    T0,
+                    new ImmediateClass(ImmediateClass.Kind.SCANNER, "/.env"),
+                    "human",
+                    r));
+
+    assertThat(result.reply().action()).isEqualTo(Decision.Action.BLOCK);
+    assertThat(result.reply().retryAfterSeconds()).isEqualTo(3600);
+    assertThat(result.events())
+        .contains(
+            new ThrottleChanged(ThrottleLevel.NORMAL, ThrottleLevel.BLOCKED, "scanner:/.env", T0));
+    SessionEntity.Classify told = (SessionEntity.Classify) sessions.receiveMessage();
+    assertThat(told.sessionClass()).isEqualTo("scanner");
+  }
+
+  @Test
+  void recoversItsLevelAndPinAfterARestart() {
+    kit.<Decision>runCommand(
+        r ->
+            assess(
+                "s-1",
+                true,
+                T0,
+                new ImmediateClass(ImmediateClass.Kind.AUTOMATION_TOOL, "curl"),
+                "human",
+                r));
+    kit.<State>runCommand(r -> new FingerprintEntity.SetPin(ThrottleLevel.SEVERE, "ops", r));
+
+    kit.restart();
+
+    assertThat(kit.getState().throttle().level()).isEqualTo(ThrottleLevel.BLOCKED);
+    assertThat(kit.getState().throttle().pinned()).isEqualTo(ThrottleLevel.SEVERE);
+    assertThat(kit.getState().throttle().effective()).isEqualTo(ThrottleLevel.SEVERE);
+    assertThat(kit.getState().escalations()).isEqualTo(1);
+    assertThat(kit.getState().reputation()).isEqualTo(40);
+  }
+
+  @Test
+  void coolsDownOneLevelOnItsTimerAfterTheBlockedCooldown() {
+    kit.<Decision>runCommand(
+        r ->
+            assess(
+                "s-1",
+                true,
+                T0,
+                new ImmediateClass(ImmediateClass.Kind.SCANNER, "nikto"),
+                "human",
+                r));
+
+    clock.advance(Duration.ofMinutes(61));
+    TIME.timePasses(Duration.ofSeconds(11));
+
+    PersistenceTestKit journal = PersistenceTestKit.create(KIT.system());
+    TestProbe<Object> wait = KIT.createTestProbe();
+    wait.awaitAssert(
+        () -> {
+          List<Object> events = journal.persistedInStorage("Fingerprint|" + id);
+          assertThat(events)
+              .anySatisfy(
+                  e ->
+                      assertThat(e)
+                          .isEqualTo(
+                              new ThrottleChanged(
+                                  ThrottleLevel.BLOCKED,
+                                  ThrottleLevel.SEVERE,
+                                  "cooldown",
+                                  T0.plus(Duration.ofMinutes(61)))));
+          return null;
+        });
+  }
+
+  private static FingerprintEntity.Assess assess(
+      String session,
+      boolean newSession,
+      Instant at,
+      ImmediateClass immediate,
+      String sessionClass,
+      org.apache.pekko.actor.typed.ActorRef<Decision> replyTo) {
+    return new FingerprintEntity.Assess(
+        "shop",
+        new Assessor.Input(
+            session,
+            newSession,
+            at,
+            "198.51.100.7",
+            true,
+            false,
+            List.of(),
+            immediate,
+            sessionClass,
+            true),
+        replyTo);
+  }
+}
