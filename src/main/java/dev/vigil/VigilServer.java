@@ -4,6 +4,13 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.vigil.analytics.AnalyticsQueries;
 import dev.vigil.analytics.AnalyticsRoutes;
+import dev.vigil.analytics.BotQueries;
+import dev.vigil.anomaly.AnomalyQueries;
+import dev.vigil.anomaly.AnomalyRoutes;
+import dev.vigil.anomaly.AnomalySettings;
+import dev.vigil.anomaly.ThresholdDirectory;
+import dev.vigil.anomaly.ThresholdRepository;
+import dev.vigil.anomaly.ThresholdSync;
 import dev.vigil.cluster.ClusterSettings;
 import dev.vigil.db.ConnectionInfo;
 import dev.vigil.db.Database;
@@ -118,11 +125,13 @@ public final class VigilServer {
     SessionSettings sessionSettings;
     PartitionMaintenance.Settings partitionSettings;
     DetectionSettings detection;
+    AnomalySettings anomalySettings;
     ImmediateRules.Patterns patterns;
     try {
       sessionSettings = SessionSettings.fromConfig(config);
       partitionSettings = PartitionMaintenance.Settings.fromConfig(config);
       detection = DetectionSettings.fromConfig(config);
+      anomalySettings = AnomalySettings.fromConfig(config);
       patterns = ImmediateRules.Patterns.fromConfig(config);
     } catch (RuntimeException e) {
       throw new StartupException("configuration is invalid: " + e.getMessage(), e);
@@ -174,7 +183,12 @@ public final class VigilServer {
       AppendWriter<ObservationTable.Row> observationWriter =
           writers.create(ObservationTable.table());
       SessionEntity.init(system, sessionSettings, detection, clock);
-      FingerprintEntity.init(system, detection, clock);
+      ThresholdRepository thresholdRepository = new ThresholdRepository(database.dataSource());
+      ThresholdDirectory thresholds = new ThresholdDirectory(thresholdRepository);
+      thresholds.refresh();
+      Runnable announceThresholds =
+          ThresholdSync.start(system, thresholds, anomalySettings.thresholdRefresh());
+      FingerprintEntity.init(system, detection, clock, thresholds, anomalySettings);
       DataSource projectionPool =
           database.newPool(
               "vigil-projection",
@@ -231,11 +245,22 @@ public final class VigilServer {
                           .route(),
                       new DecideRoutes(auth, decider, observationWriter, clock).route(),
                       new FingerprintRoutes(system, auth, detection, clock).route(),
+                      new AnomalyRoutes(
+                              auth,
+                              new AnomalyQueries(database.dataSource()),
+                              thresholdRepository,
+                              announceThresholds,
+                              blocking)
+                          .route(),
                       new TenancyRoutes(auth, directory, tenancy, blocking).route(),
                       new SessionRoutes(auth, new SessionQueries(database.dataSource()), blocking)
                           .route(),
                       new AnalyticsRoutes(
-                              auth, new AnalyticsQueries(database.dataSource()), blocking, clock)
+                              auth,
+                              new AnalyticsQueries(database.dataSource()),
+                              new BotQueries(database.dataSource()),
+                              blocking,
+                              clock)
                           .route()))
               .toCompletableFuture()
               .get(30, TimeUnit.SECONDS);

@@ -27,18 +27,22 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * {@code GET /v1/analytics/content}, {@code /traffic} and {@code /overview}: reports over the one
- * site asked for (403 if the token may not see it) or over all sites the token may see.
+ * {@code GET /v1/analytics/content}, {@code /traffic}, {@code /overview} and {@code /bots}: reports
+ * over the one site asked for (403 if the token may not see it) or over all sites the token may
+ * see.
  */
 public final class AnalyticsRoutes {
   private final Auth auth;
   private final AnalyticsQueries queries;
+  private final BotQueries bots;
   private final Executor blocking;
   private final Clock clock;
 
-  public AnalyticsRoutes(Auth auth, AnalyticsQueries queries, Executor blocking, Clock clock) {
+  public AnalyticsRoutes(
+      Auth auth, AnalyticsQueries queries, BotQueries bots, Executor blocking, Clock clock) {
     this.auth = auth;
     this.queries = queries;
+    this.bots = bots;
     this.blocking = blocking;
     this.clock = clock;
   }
@@ -53,7 +57,8 @@ public final class AnalyticsRoutes {
                     concat(
                         report("content", this::content),
                         report("traffic", this::traffic),
-                        report("overview", this::overview))));
+                        report("overview", this::overview),
+                        report("bots", this::bots))));
   }
 
   private Route report(String name, BiFunction<Principal, Map<String, String>, Route> handler) {
@@ -81,6 +86,11 @@ public final class AnalyticsRoutes {
     Instant now = clock.instant();
     Optional<String> site = ReportParameters.overviewSite(parameters);
     return scoped(principal, site, scope -> queries.overview(scope, now));
+  }
+
+  private Route bots(Principal principal, Map<String, String> parameters) {
+    BotReportParameters p = BotReportParameters.of(parameters, clock.instant());
+    return scoped(principal, p.site(), scope -> bots.report(scope, p));
   }
 
   /**

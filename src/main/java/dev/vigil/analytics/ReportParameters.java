@@ -35,8 +35,8 @@ public record ReportParameters(
     return new QueryParameters(parameters).text("site");
   }
 
-  private static ReportParameters window(
-      QueryParameters q, Instant now, int limit, boolean includeBots) {
+  /** The site and the window [since, until), checked; shared with {@link BotReportParameters}. */
+  static ReportParameters window(QueryParameters q, Instant now, int limit, boolean includeBots) {
     Instant until = q.instant("until").orElse(now);
     Instant since = q.instant("since").orElse(until.minus(DEFAULT_WINDOW));
     if (since.isAfter(until)) {

@@ -101,6 +101,18 @@ public record FingerprintSignals(
     return n;
   }
 
+  /** Distinct client IPs among the sessions started in the window. */
+  public int distinctIpsSince(Instant now, long windowMs) {
+    long from = now.toEpochMilli() - windowMs;
+    Set<Integer> ips = new HashSet<>();
+    for (int i = 0; i < starts.length; i++) {
+      if (starts[i] > from) {
+        ips.add(ipHashes[i]);
+      }
+    }
+    return ips.size();
+  }
+
   /** Whether the error rate is above the limit over more than the minimum of requests. */
   public boolean errorRateExceeded(DetectionSettings.Throttle t) {
     return windowRequests > t.errorMinRequests()

@@ -1,6 +1,12 @@
 package dev.vigil.fingerprint;
 
 import dev.vigil.CborSerializable;
+import dev.vigil.anomaly.AnomalyBook;
+import dev.vigil.anomaly.AnomalyLog;
+import dev.vigil.anomaly.AnomalySettings;
+import dev.vigil.anomaly.Level;
+import dev.vigil.anomaly.MetricTracker;
+import dev.vigil.anomaly.Threshold;
 import dev.vigil.detection.DetectionSettings;
 import dev.vigil.detection.FingerprintSignals;
 import dev.vigil.detection.ImmediateClass;
@@ -14,6 +20,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -46,6 +54,8 @@ public final class FingerprintEntity
   public static final EntityTypeKey<Command> ENTITY_KEY =
       EntityTypeKey.create(Command.class, "Fingerprint");
   static final int SNAPSHOT_EVERY = 50;
+  public static final String SESSIONS_PER_FINGERPRINT = "sessions_per_fingerprint";
+  public static final String DISTINCT_IPS = "distinct_ips_per_fingerprint";
   static final int TAGS = 4;
   private static final Duration ROLLUP_INTERVAL = Duration.ofSeconds(10);
 
@@ -81,11 +91,29 @@ public final class FingerprintEntity
       ImmediateClass immediate, boolean bot, int score, List<String> reasons, Instant at)
       implements Event {}
 
+  /** Signals, bucket and anomaly baselines; {@code anomalies} is null in older rollups. */
   public record SignalsRolledUp(
-      FingerprintSignals signals, ThrottleState throttle, Instant lastSeenAt, long requests)
+      FingerprintSignals signals,
+      ThrottleState throttle,
+      Instant lastSeenAt,
+      long requests,
+      AnomalyBook anomalies)
       implements Event {}
 
   public record PinChanged(ThrottleLevel pinned, String by, Instant at) implements Event {}
+
+  /** An anomaly of one of the fingerprint's metrics opened, escalated or closed. */
+  public record AnomalyTransitioned(
+      String anomalyId,
+      MetricTracker.Transition.Kind kind,
+      String metric,
+      Level level,
+      double value,
+      double baseline,
+      double threshold,
+      double peak,
+      Instant at)
+      implements Event {}
 
   /** The journaled state ({@code siteId == null} until first seen). */
   public record State(
@@ -100,7 +128,8 @@ public final class FingerprintEntity
       List<String> reasons,
       long requests,
       int escalations,
-      int reputation)
+      int reputation,
+      AnomalyBook anomalies)
       implements CborSerializable {
 
     static final State EMPTY =
@@ -116,9 +145,10 @@ public final class FingerprintEntity
             List.of(),
             0,
             0,
-            50);
+            50,
+            AnomalyBook.EMPTY);
 
-    State with(FingerprintSignals s, ThrottleState t, Instant seen, long req) {
+    State with(FingerprintSignals s, ThrottleState t, Instant seen, long req, AnomalyBook a) {
       return new State(
           siteId,
           firstSeenAt,
@@ -131,16 +161,24 @@ public final class FingerprintEntity
           reasons,
           req,
           escalations,
-          reputation);
+          reputation,
+          a);
     }
   }
 
-  public static void init(ActorSystem<?> system, DetectionSettings settings, Clock clock) {
+  public static void init(
+      ActorSystem<?> system,
+      DetectionSettings settings,
+      Clock clock,
+      Function<String, Optional<Threshold>> thresholds,
+      AnomalySettings anomalies) {
     ClusterSharding sharding = ClusterSharding.get(system);
     Function<String, RecipientRef<SessionEntity.Command>> sessions =
         sessionId -> sharding.entityRefFor(SessionEntity.ENTITY_KEY, sessionId);
     sharding.init(
-        Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), settings, clock, sessions)));
+        Entity.of(
+            ENTITY_KEY,
+            ctx -> create(ctx.getEntityId(), settings, clock, sessions, thresholds, anomalies)));
   }
 
   /**
@@ -150,13 +188,16 @@ public final class FingerprintEntity
       String id,
       DetectionSettings settings,
       Clock clock,
-      Function<String, RecipientRef<SessionEntity.Command>> sessions) {
+      Function<String, RecipientRef<SessionEntity.Command>> sessions,
+      Function<String, Optional<Threshold>> thresholds,
+      AnomalySettings anomalies) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
                 timers -> {
                   timers.startTimerWithFixedDelay(Tick.INSTANCE, ROLLUP_INTERVAL);
-                  return new FingerprintEntity(id, settings, clock, sessions);
+                  return new FingerprintEntity(
+                      id, settings, clock, sessions, thresholds, anomalies);
                 }));
   }
 
@@ -169,19 +210,30 @@ public final class FingerprintEntity
   private final ThrottlePolicy policy;
   private final Clock clock;
   private final Function<String, RecipientRef<SessionEntity.Command>> sessions;
-  // Signals and bucket between rollups: memory only, like a session's activity.
-  private FingerprintSignals liveSignals;
-  private ThrottleState liveThrottle;
-  private Instant liveSeen;
-  private long liveRequests;
+  private final Function<String, Optional<Threshold>> thresholds;
+  private final AnomalySettings anomalySettings;
+  // Signals, bucket and baselines between rollups: memory only, like a session's activity.
+  // Null until the first command after recovery, then always set (see live(state)).
+  private Live live;
   private boolean dirty;
   private Instant lastRollup;
+  private Instant lastReceived;
+
+  /** What changes per request and is journaled only in rollups. */
+  private record Live(
+      FingerprintSignals signals,
+      ThrottleState throttle,
+      Instant seen,
+      long requests,
+      AnomalyBook anomalies) {}
 
   private FingerprintEntity(
       String id,
       DetectionSettings settings,
       Clock clock,
-      Function<String, RecipientRef<SessionEntity.Command>> sessions) {
+      Function<String, RecipientRef<SessionEntity.Command>> sessions,
+      Function<String, Optional<Threshold>> thresholds,
+      AnomalySettings anomalySettings) {
     super(
         PersistenceId.of(ENTITY_KEY.name(), id),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
@@ -190,7 +242,10 @@ public final class FingerprintEntity
     this.policy = new ThrottlePolicy(settings.throttle());
     this.clock = clock;
     this.sessions = sessions;
+    this.thresholds = thresholds;
+    this.anomalySettings = anomalySettings;
     this.lastRollup = clock.instant();
+    this.lastReceived = clock.instant();
   }
 
   @Override
@@ -215,23 +270,41 @@ public final class FingerprintEntity
         .onCommand(Assess.class, this::onAssess)
         .onCommand(RecordBeacon.class, this::onBeacon)
         .onCommand(SetPin.class, this::onSetPin)
-        .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), live(state)))
+        .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), view(state)))
         .onCommand(Tick.class, this::onTick)
         .build();
   }
 
   private ReplyEffect<Event, State> onAssess(State state, Assess cmd) {
+    Live l = live(state);
     Assessor.Input in = cmd.input();
-    Assessor.Outcome out = assessor.assess(id, signals(state), throttle(state), in);
-    liveSignals = out.signals();
-    liveThrottle = out.throttle();
-    liveSeen = in.at();
-    liveRequests = requests(state) + 1;
-    dirty = true;
+    Assessor.Outcome out = assessor.assess(id, l.signals(), l.throttle(), in);
+    lastReceived = clock.instant();
     List<Event> events = new ArrayList<>();
     if (state.siteId() == null) {
       events.add(new FirstSeen(cmd.siteId(), in.at()));
     }
+    AnomalyBook.Result a =
+        l.anomalies()
+            .onRequest(id, in.at(), !in.decision(), in.error(), thresholds, anomalySettings);
+    AnomalyBook book = a.book();
+    List<MetricTracker.Transition> anomalyChanges = new ArrayList<>(a.transitions());
+    if (in.newSession()) {
+      long day = Duration.ofHours(24).toMillis();
+      for (var sample :
+          List.of(
+              Map.entry(
+                  SESSIONS_PER_FINGERPRINT, (double) out.signals().sessionsSince(in.at(), day)),
+              Map.entry(DISTINCT_IPS, (double) out.signals().distinctIpsSince(in.at(), day)))) {
+        AnomalyBook.Result r =
+            book.sample(
+                id, sample.getKey(), sample.getValue(), in.at(), thresholds, anomalySettings);
+        book = r.book();
+        anomalyChanges.addAll(r.transitions());
+      }
+    }
+    live = new Live(out.signals(), out.throttle(), in.at(), l.requests() + 1, book);
+    dirty = true;
     for (ThrottlePolicy.Transition t : out.transitions()) {
       events.add(new ThrottleChanged(t.from(), t.to(), t.reason(), in.at()));
     }
@@ -253,6 +326,7 @@ public final class FingerprintEntity
           .apply(in.sessionId())
           .tell(new SessionEntity.Classify(out.sessionClass(), v.score(), v.reasons(), in.at()));
     }
+    events.addAll(anomalyEvents(anomalyChanges));
     if (!events.isEmpty()) {
       events.add(rollup()); // transitions carry the signals they happened at
     }
@@ -260,74 +334,137 @@ public final class FingerprintEntity
     if (events.isEmpty()) {
       return decision == null ? Effect().noReply() : Effect().reply(cmd.replyTo(), decision);
     }
+    String site = state.siteId() != null ? state.siteId() : cmd.siteId();
     return decision == null
-        ? Effect().persist(events).thenNoReply()
-        : Effect().persist(events).thenReply(cmd.replyTo(), s -> decision);
+        ? Effect().persist(events).thenRun(s -> report(site, events)).thenNoReply()
+        : Effect()
+            .persist(events)
+            .thenRun(s -> report(site, events))
+            .thenReply(cmd.replyTo(), s -> decision);
   }
 
   private ReplyEffect<Event, State> onBeacon(State state, RecordBeacon cmd) {
-    FingerprintSignals s = signals(state);
-    FingerprintSignals after = s.onBeacon(cmd.sessionId());
-    if (after != s) {
-      liveSignals = after;
+    Live l = live(state);
+    FingerprintSignals after = l.signals().onBeacon(cmd.sessionId());
+    if (after != l.signals()) {
+      live = new Live(after, l.throttle(), l.seen(), l.requests(), l.anomalies());
       dirty = true;
     }
     return Effect().noReply();
   }
 
   private ReplyEffect<Event, State> onSetPin(State state, SetPin cmd) {
-    Instant now = clock.instant();
+    Live l = live(state);
+    live =
+        new Live(
+            l.signals(), l.throttle().withPin(cmd.level()), l.seen(), l.requests(), l.anomalies());
     return Effect()
-        .persist(List.of(new PinChanged(cmd.level(), cmd.by(), now), rollupWithPin(cmd.level())))
-        .thenReply(cmd.replyTo(), this::live);
+        .persist(List.of(new PinChanged(cmd.level(), cmd.by(), clock.instant()), rollup()))
+        .thenReply(cmd.replyTo(), this::view);
   }
 
   private ReplyEffect<Event, State> onTick(State state, Tick tick) {
     if (state.siteId() == null) {
       return Effect().noReply();
     }
+    Live l = live(state);
     Instant now = clock.instant();
     List<Event> events = new ArrayList<>();
-    var cooled = policy.cooldown(throttle(state), now);
+    var cooled = policy.cooldown(l.throttle(), now);
+    ThrottleState t = l.throttle();
     if (cooled.isPresent()) {
-      liveThrottle = cooled.get().state();
+      t = cooled.get().state();
       dirty = true;
       events.add(new ThrottleChanged(cooled.get().from(), cooled.get().to(), "cooldown", now));
     }
+    AnomalyBook book = l.anomalies();
+    // Judge a quiet spell's minutes only when no input has arrived for a while by the wall
+    // clock: a replay with past timestamps must not have its minutes closed under it.
+    if (!lastReceived.plus(Duration.ofMinutes(2)).isAfter(now)) {
+      AnomalyBook.Result r = book.flush(id, now, thresholds, anomalySettings);
+      if (!r.transitions().isEmpty() || r.book() != book) {
+        book = r.book();
+        dirty = true;
+        events.addAll(anomalyEvents(r.transitions()));
+      }
+    }
+    live = new Live(l.signals(), t, l.seen(), l.requests(), book);
     if (dirty && (!events.isEmpty() || !lastRollup.plus(ROLLUP_INTERVAL).isAfter(now))) {
       events.add(rollup());
     }
-    return events.isEmpty() ? Effect().noReply() : Effect().persist(events).thenNoReply();
+    String site = state.siteId();
+    return events.isEmpty()
+        ? Effect().noReply()
+        : Effect().persist(events).thenRun(s -> report(site, events)).thenNoReply();
+  }
+
+  private static List<Event> anomalyEvents(List<MetricTracker.Transition> ts) {
+    List<Event> events = new ArrayList<>();
+    for (MetricTracker.Transition t : ts) {
+      events.add(
+          new AnomalyTransitioned(
+              t.anomalyId(),
+              t.kind(),
+              t.metric(),
+              t.level(),
+              t.value(),
+              t.baseline(),
+              t.threshold(),
+              t.peak(),
+              t.at()));
+    }
+    return events;
+  }
+
+  /** After the journal write: the SIEM line for each anomaly transition. */
+  private void report(String site, List<Event> events) {
+    for (Event e : events) {
+      if (e instanceof AnomalyTransitioned a) {
+        AnomalyLog.transition(
+            site,
+            "fingerprint",
+            id,
+            a.anomalyId(),
+            a.kind(),
+            a.metric(),
+            a.level(),
+            a.value(),
+            a.baseline(),
+            a.threshold(),
+            a.peak(),
+            a.at());
+      }
+    }
   }
 
   private SignalsRolledUp rollup() {
     dirty = false;
     lastRollup = clock.instant();
-    return new SignalsRolledUp(liveSignals, liveThrottle, liveSeen, liveRequests);
-  }
-
-  private SignalsRolledUp rollupWithPin(ThrottleLevel pin) {
-    ThrottleState t = (liveThrottle == null ? ThrottleState.NORMAL : liveThrottle).withPin(pin);
-    liveThrottle = t;
     return new SignalsRolledUp(
-        liveSignals == null ? FingerprintSignals.EMPTY : liveSignals, t, liveSeen, liveRequests);
+        live.signals(), live.throttle(), live.seen(), live.requests(), live.anomalies());
   }
 
-  private FingerprintSignals signals(State s) {
-    return liveSignals != null ? liveSignals : s.signals();
+  private Live live(State s) {
+    if (live == null) {
+      live =
+          new Live(
+              s.signals(),
+              s.throttle(),
+              s.lastSeenAt(),
+              s.requests(),
+              s.anomalies() == null ? AnomalyBook.EMPTY : s.anomalies());
+    }
+    return live;
   }
 
-  private ThrottleState throttle(State s) {
-    return liveThrottle != null ? liveThrottle : s.throttle();
-  }
-
-  private long requests(State s) {
-    return liveSignals != null ? liveRequests : s.requests();
-  }
-
-  private State live(State s) {
+  private State view(State s) {
+    Live l = live(s);
     return s.with(
-        signals(s), throttle(s), liveSeen != null ? liveSeen : s.lastSeenAt(), requests(s));
+        l.signals(),
+        l.throttle(),
+        l.seen() != null ? l.seen() : s.lastSeenAt(),
+        l.requests(),
+        l.anomalies());
   }
 
   @Override
@@ -349,7 +486,8 @@ public final class FingerprintEntity
                     s.reasons(),
                     s.requests(),
                     s.escalations(),
-                    s.reputation()))
+                    s.reputation(),
+                    s.anomalies()))
         .onEvent(
             ThrottleChanged.class,
             (s, e) -> {
@@ -367,7 +505,8 @@ public final class FingerprintEntity
                   s.reasons(),
                   s.requests(),
                   s.escalations() + (up ? 1 : 0),
-                  reputation);
+                  reputation,
+                  s.anomalies());
             })
         .onEvent(
             Classified.class,
@@ -384,7 +523,8 @@ public final class FingerprintEntity
                     e.reasons(),
                     s.requests(),
                     s.escalations(),
-                    s.reputation()))
+                    s.reputation(),
+                    s.anomalies()))
         .onEvent(
             SignalsRolledUp.class,
             (s, e) ->
@@ -392,8 +532,11 @@ public final class FingerprintEntity
                     e.signals(),
                     e.throttle(),
                     e.lastSeenAt() != null ? e.lastSeenAt() : s.lastSeenAt(),
-                    e.requests()))
+                    e.requests(),
+                    e.anomalies() != null ? e.anomalies() : s.anomalies()))
         .onEvent(PinChanged.class, (s, e) -> s)
+        // the book's state comes with the rollup journaled next to each transition
+        .onEvent(AnomalyTransitioned.class, (s, e) -> s)
         .build();
   }
 }

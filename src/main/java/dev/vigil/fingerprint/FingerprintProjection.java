@@ -1,5 +1,6 @@
 package dev.vigil.fingerprint;
 
+import dev.vigil.anomaly.AnomalyRows;
 import dev.vigil.db.PooledJdbcSession;
 import dev.vigil.fingerprint.FingerprintEntity.Classified;
 import dev.vigil.fingerprint.FingerprintEntity.Event;
@@ -127,6 +128,29 @@ public final class FingerprintProjection {
           e.requests(),
           e.signals().starts().length,
           id);
+    } else if (event instanceof FingerprintEntity.AnomalyTransitioned e) {
+      String site;
+      try (PreparedStatement ps =
+          c.prepareStatement("SELECT site_id FROM fingerprints WHERE fingerprint_id = ?")) {
+        ps.setString(1, id);
+        try (var rs = ps.executeQuery()) {
+          site = rs.next() ? rs.getString(1) : "unknown";
+        }
+      }
+      AnomalyRows.apply(
+          c,
+          site,
+          "fingerprint",
+          id,
+          e.anomalyId(),
+          e.kind(),
+          e.metric(),
+          e.level(),
+          e.value(),
+          e.baseline(),
+          e.threshold(),
+          e.peak(),
+          e.at());
     } else if (event instanceof PinChanged e) {
       update(
           c,

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
 import dev.vigil.VigilConfig;
+import dev.vigil.anomaly.AnomalySettings;
+import dev.vigil.anomaly.ThresholdDirectory;
 import dev.vigil.detection.DetectionSettings;
 import dev.vigil.detection.ImmediateClass;
 import dev.vigil.detection.ThrottleLevel;
@@ -38,6 +40,8 @@ class FingerprintEntityTest {
   private static final ManualTime TIME = ManualTime.get(KIT.system());
   private static final DetectionSettings SETTINGS =
       DetectionSettings.fromConfig(VigilConfig.resolve(VigilConfig.shipped()));
+  private static final AnomalySettings ANOMALIES =
+      AnomalySettings.fromConfig(VigilConfig.resolve(VigilConfig.shipped()));
   private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
   private static int ids;
 
@@ -53,7 +57,14 @@ class FingerprintEntityTest {
     id = "f1_00000000000000" + String.format("%02d", ++ids);
     kit =
         EventSourcedBehaviorTestKit.create(
-            KIT.system(), FingerprintEntity.create(id, SETTINGS, clock, s -> sessions.ref()));
+            KIT.system(),
+            FingerprintEntity.create(
+                id,
+                SETTINGS,
+                clock,
+                s -> sessions.ref(),
+                ThresholdDirectory.of(List.of()),
+                ANOMALIES));
   }
 
   @AfterAll

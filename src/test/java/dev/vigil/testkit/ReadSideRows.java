@@ -79,6 +79,7 @@ public final class ReadSideRows {
     int score;
     List<String> reasons = List.of();
     String throttleLevel;
+    String fingerprint;
 
     Session(String id, String site, Instant startedAt) {
       this.id = id;
@@ -141,6 +142,11 @@ public final class ReadSideRows {
       return this;
     }
 
+    public Session fingerprint(String id) {
+      fingerprint = id;
+      return this;
+    }
+
     public void insert(DataSource ds) throws SQLException {
       try (Connection c = ds.getConnection();
           PreparedStatement ps =
@@ -149,8 +155,8 @@ public final class ReadSideRows {
                       + " last_seen_at, ended_at, landing_url, landing_path, referrer_host,"
                       + " utm_source, device_class, browser, os, page_views, beacons, clicks,"
                       + " rage_clicks, dead_clicks, time_on_page_ms, max_scroll_depth, conversions,"
-                      + " class, score, reasons, throttle_level) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                      + " ?, ?, ?, ?, ?, ?, 7, 5, 1, 2, 45000, 60, 1, ?, ?, ?, ?)")) {
+                      + " class, score, reasons, throttle_level, fingerprint_id) VALUES (?, ?, ?, ?,"
+                      + " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 7, 5, 1, 2, 45000, 60, 1, ?, ?, ?, ?, ?)")) {
         int i = 1;
         ps.setString(i++, id);
         ps.setString(i++, site);
@@ -171,6 +177,7 @@ public final class ReadSideRows {
         ps.setInt(i++, score);
         ps.setArray(i++, c.createArrayOf("text", reasons.toArray()));
         ps.setString(i++, throttleLevel);
+        ps.setString(i++, fingerprint);
         ps.executeUpdate();
       }
     }
