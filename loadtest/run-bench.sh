@@ -1,0 +1,222 @@
+#!/usr/bin/env bash
+# Vigil's bench in one command. For each run: start a fresh Vigil from a jar (embedded PostgreSQL
+# in a new temporary data directory, free loopback ports, VIGIL_DETECTION_DECIDE_TIMEOUT=2s), wait
+# for /ready, read the server key it prints, then
+#   1. GET /health at saturation (the trivial endpoint),
+#   2. decide warm-up (every session becomes a live entity),
+#   3. decide at the target rate (settle, then the measured window),
+#   4. decide at saturation,
+# stop Vigil with SIGTERM and print the summary. CPU of Vigil, its PostgreSQL, the Gatling JVM and
+# the whole machine is sampled every second throughout. Everything is on 127.0.0.1, every phase is
+# bounded, and everything started here is stopped here.
+#
+# Usage:  loadtest/run-bench.sh [--runs N] [path/to/vigil.jar]      (default jar: ../target/vigil.jar)
+#
+# Optional environment (defaults in brackets):
+#   RATE [5000] target decisions/s      SESSIONS [10000]     IPS [5000] (= fingerprints)
+#   DECIDE_USERS [200]                  SETTLE_SECONDS [10]  MEASURE_SECONDS [45]
+#   SATURATION_USERS [32]               SATURATION_SECONDS [15]
+#   HEALTH_USERS [32]                   HEALTH_SECONDS [20]  WARMUP_USERS [16]  WARMUP_PASSES [1]
+#   VIGIL_JAVA_OPTS []  GATLING_JAVA_OPTS []  BENCH_RESULTS [loadtest/results]  NO_REPORTS [0]
+#   KEEP_DATA [0] (keep the temporary data directory)
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+RUNS=1
+JAR=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runs) RUNS=$2; shift 2 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    *) JAR=$1; shift ;;
+  esac
+done
+JAR=${JAR:-$HERE/../target/vigil.jar}
+[ -f "$JAR" ] || { echo "bench: no jar at $JAR (build Vigil first: mvn -B -q package -DskipTests)" >&2; exit 2; }
+JAR=$(cd "$(dirname "$JAR")" && pwd)/$(basename "$JAR")
+RESULTS=${BENCH_RESULTS:-$HERE/results}
+mkdir -p "$RESULTS"
+
+GATLING_JVM="-Xmx1G -XX:+HeapDumpOnOutOfMemoryError -XX:MaxInlineLevel=20 -XX:MaxTrivialSize=12 \
+--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/jdk.internal.misc=ALL-UNNAMED \
+${GATLING_JAVA_OPTS:-}"
+HZ=$(getconf CLK_TCK)
+
+log() { printf 'bench: %s\n' "$*" >&2; }
+
+# ---- build the load generator (its own Maven project; never Vigil's) ----
+log "building the load generator"
+mvn -B -q -f "$HERE/pom.xml" test-compile dependency:build-classpath \
+  -Dmdep.outputFile="$HERE/target/classpath.txt" -Dmdep.includeScope=test >&2
+CP="$HERE/target/test-classes:$(cat "$HERE/target/classpath.txt")"
+
+free_port() {
+  local p
+  for _ in $(seq 1 100); do
+    p=$(shuf -i 20000-59999 -n 1)
+    if ! ss -Htln "( sport = :$p )" | grep -q . && [ "$p" != "${1:-}" ]; then
+      echo "$p"; return 0
+    fi
+  done
+  echo "bench: no free port" >&2; return 1
+}
+
+# One line per second: epoch ms, then cumulative CPU ticks of Vigil, its PostgreSQL (postmaster incl.
+# reaped children + live backends), the Gatling JVM, then the machine's busy and total jiffies.
+sampler() {
+  local run=$1 vpid=$2 pm=$3
+  while [ -e "$run/.sampling" ]; do
+    local gpid=0
+    [ -s "$run/gatling.pid" ] && gpid=$(cat "$run/gatling.pid")
+    { head -1 /proc/stat; cat /proc/[0-9]*/stat 2>/dev/null; } | awk -v V="$vpid" -v G="$gpid" -v PM="$pm" -v now="$(date +%s%3N)" '
+      NR == 1 { busy = $2 + $3 + $4 + $7 + $8 + $9; tot = busy + $5 + $6; next }
+      { sub(/ \(.*\) /, " x "); $0 = $0; pid = $1; ppid = $4; t = $14 + $15; c = $16 + $17
+        if (pid == V) v = t + c; else if (pid == G) g = t + c; else if (pid == PM) p += t + c; else if (ppid == PM) p += t }
+      END { printf "%s\t%d\t%d\t%d\t%d\t%d\n", now, v, p, g, busy, tot }' >> "$run/cpu.tsv"
+    sleep 1
+  done
+}
+
+VPID="" GPID="" SPID="" WPID="" DATA="" RUN="" PM=""
+cleanup() {
+  [ -n "$WPID" ] && kill "$WPID" 2>/dev/null || true
+  [ -n "$GPID" ] && kill -TERM "$GPID" 2>/dev/null || true
+  if [ -n "$VPID" ] && kill -0 "$VPID" 2>/dev/null; then
+    kill -TERM "$VPID" 2>/dev/null || true
+    for _ in $(seq 1 60); do kill -0 "$VPID" 2>/dev/null || break; sleep 1; done
+    kill -KILL "$VPID" 2>/dev/null || true
+  fi
+  # the embedded PostgreSQL stops with Vigil; if Vigil could not stop it, stop it by its pid
+  if [ -n "$PM" ] && kill -0 "$PM" 2>/dev/null && grep -q postgres "/proc/$PM/cmdline" 2>/dev/null; then
+    sleep 2; kill -TERM "$PM" 2>/dev/null || true
+  fi
+  [ -n "$RUN" ] && rm -f "$RUN/.sampling"
+  [ -n "$SPID" ] && wait "$SPID" 2>/dev/null || true
+  if [ -n "$DATA" ] && [ "${KEEP_DATA:-0}" != 1 ]; then rm -rf "$DATA"; fi
+  VPID="" GPID="" SPID="" WPID="" DATA="" PM=""
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Runs one simulation in its own JVM, bounded by a watchdog; its pid goes to gatling.pid for the sampler.
+gatling() {
+  local sim=$1 bound=$2; shift 2
+  local reports=()
+  [ "${NO_REPORTS:-0}" = 1 ] && reports=(--no-reports)
+  # shellcheck disable=SC2086
+  java $GATLING_JVM -XX:HeapDumpPath="$RUN" -cp "$CP" \
+    -Dbench.baseUrl="http://127.0.0.1:$PORT" -Dbench.out="$RUN" "$@" \
+    io.gatling.app.Gatling --simulation "dev.vigil.loadtest.$sim" --results-folder "$RUN/gatling" \
+    "${reports[@]}" > "$RUN/gatling-$sim.log" 2>&1 &
+  GPID=$!
+  echo "$GPID" > "$RUN/gatling.pid"
+  ( sleep "$bound"; kill -TERM "$GPID" 2>/dev/null ) &
+  WPID=$!
+  local rc=0
+  wait "$GPID" || rc=$?
+  kill "$WPID" 2>/dev/null || true
+  wait "$WPID" 2>/dev/null || true
+  GPID="" WPID=""
+  : > "$RUN/gatling.pid"
+  grep -E '^bench:' "$RUN/gatling-$sim.log" >&2 || true
+  [ "$rc" = 0 ] || { log "$sim exited with $rc (see $RUN/gatling-$sim.log)"; return "$rc"; }
+}
+
+run_once() {
+  RUN=$RESULTS/$(date -u +%Y%m%dT%H%M%SZ)
+  mkdir -p "$RUN"
+  DATA=$(mktemp -d /tmp/vigil-bench.XXXXXX)
+  PORT=$(free_port)
+  local cluster_port
+  cluster_port=$(free_port "$PORT")
+  local commit="unknown"
+  if git -C "$(dirname "$JAR")/.." rev-parse --short HEAD >/dev/null 2>&1; then
+    commit=$(git -C "$(dirname "$JAR")/.." rev-parse --short HEAD)
+  fi
+  {
+    echo "run=$(basename "$RUN")"
+    echo "command=$0 --runs $RUNS $JAR"
+    echo "jar=$JAR"
+    echo "jar_commit=$commit"
+    echo "nproc=$(nproc)"
+    echo "mem=$(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
+    echo "cpu_model=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
+    echo "java=$(java -version 2>&1 | head -2 | tail -1)"
+    echo "clk_tck=$HZ"
+    echo "ports=http $PORT, cluster $cluster_port, postgres embedded (free port)"
+    echo "vigil_java_opts=${VIGIL_JAVA_OPTS:-}"
+    echo "loadavg_before=$(cut -d' ' -f1-3 /proc/loadavg)"
+  } > "$RUN/meta.env"
+
+  log "run $(basename "$RUN"): starting Vigil on 127.0.0.1:$PORT (data in $DATA)"
+  (
+    cd "$DATA"
+    # shellcheck disable=SC2086
+    exec env -u VIGIL_DB_URL -u VIGIL_DB_USER -u VIGIL_DB_PASSWORD \
+      VIGIL_HTTP_INTERFACE=127.0.0.1 VIGIL_HTTP_PORT="$PORT" \
+      VIGIL_CLUSTER_HOST=127.0.0.1 VIGIL_CLUSTER_PORT="$cluster_port" VIGIL_CLUSTER_SEED_NODES= \
+      VIGIL_DB_DATA_DIR="$DATA/pg" VIGIL_DB_EMBEDDED_PORT=0 \
+      VIGIL_DETECTION_DECIDE_TIMEOUT=2s \
+      java ${VIGIL_JAVA_OPTS:-} -jar "$JAR" serve
+  ) > "$RUN/vigil.log" 2>&1 &
+  VPID=$!
+  local ready=0
+  for _ in $(seq 1 180); do
+    kill -0 "$VPID" 2>/dev/null || { log "Vigil exited during start:"; tail -20 "$RUN/vigil.log" >&2; return 1; }
+    if curl -sf "http://127.0.0.1:$PORT/ready" > /dev/null 2>&1; then ready=1; break; fi
+    sleep 1
+  done
+  [ "$ready" = 1 ] || { log "Vigil not ready after 180 s"; return 1; }
+  local key
+  key=$(grep -o 'vsk_[A-Za-z0-9_-]*' "$RUN/vigil.log" | head -1)
+  [ -n "$key" ] || { log "no server key in Vigil's output"; return 1; }
+  [ -s "$DATA/pg/postmaster.pid" ] && PM=$(head -1 "$DATA/pg/postmaster.pid")
+  echo "postgres_pid=${PM:-unknown}" >> "$RUN/meta.env"
+
+  touch "$RUN/.sampling"
+  sampler "$RUN" "$VPID" "${PM:-0}" &
+  SPID=$!
+
+  local hs=${HEALTH_SECONDS:-20} ss=${SETTLE_SECONDS:-10} ms=${MEASURE_SECONDS:-45} sats=${SATURATION_SECONDS:-15}
+  log "1/2 GET /health at saturation (${HEALTH_USERS:-32} users, 5 s warm-up + ${hs} s)"
+  gatling HealthSimulation $((hs + 120)) \
+    -Dbench.health.users="${HEALTH_USERS:-32}" -Dbench.health.seconds="$hs"
+
+  curl -sf "http://127.0.0.1:$PORT/metrics" > "$RUN/metrics-before-decide.txt" || true
+  log "2/2 decide: warm-up over ${SESSIONS:-10000} sessions, ${ss}+${ms} s at ${RATE:-5000}/s, ${sats} s at saturation"
+  gatling DecideSimulation $((ss + ms + sats + 900)) \
+    -Dbench.serverKey="$key" \
+    -Dbench.sessions="${SESSIONS:-10000}" -Dbench.ips="${IPS:-5000}" \
+    -Dbench.decide.rate="${RATE:-5000}" -Dbench.decide.users="${DECIDE_USERS:-200}" \
+    -Dbench.decide.settleSeconds="$ss" -Dbench.decide.measureSeconds="$ms" \
+    -Dbench.decide.saturationUsers="${SATURATION_USERS:-32}" -Dbench.decide.saturationSeconds="$sats" \
+    -Dbench.decide.warmupUsers="${WARMUP_USERS:-16}" -Dbench.decide.warmupPasses="${WARMUP_PASSES:-1}"
+  curl -sf "http://127.0.0.1:$PORT/metrics" > "$RUN/metrics-after-decide.txt" || true
+
+  log "stopping Vigil (SIGTERM)"
+  local t0=$SECONDS
+  kill -TERM "$VPID"
+  local vrc=0
+  for _ in $(seq 1 60); do kill -0 "$VPID" 2>/dev/null || break; sleep 1; done
+  if kill -0 "$VPID" 2>/dev/null; then log "Vigil still running after 60 s: SIGKILL"; kill -KILL "$VPID"; fi
+  wait "$VPID" || vrc=$?
+  VPID=""
+  echo "vigil_exit=$vrc after $((SECONDS - t0)) s" >> "$RUN/meta.env"
+  echo "loadavg_after=$(cut -d' ' -f1-3 /proc/loadavg)" >> "$RUN/meta.env"
+  rm -f "$RUN/.sampling"
+  wait "$SPID" 2>/dev/null || true
+  SPID=""
+  cleanup
+  java -cp "$CP" dev.vigil.loadtest.BenchSummary "$RUN"
+  echo "results: $RUN"
+  RUN_DIRS+=("$RUN")
+}
+
+RUN_DIRS=()
+for i in $(seq 1 "$RUNS"); do
+  [ "$RUNS" -gt 1 ] && log "==== run $i of $RUNS ===="
+  run_once
+done
+if [ "$RUNS" -gt 1 ]; then
+  java -cp "$CP" dev.vigil.loadtest.BenchSummary --compare "${RUN_DIRS[@]}" | tee "$RESULTS/compare-$(date -u +%Y%m%dT%H%M%SZ).txt"
+fi

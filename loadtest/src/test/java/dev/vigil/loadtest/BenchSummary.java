@@ -1,0 +1,413 @@
+package dev.vigil.loadtest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Turns one bench run's files into its summary, or several runs' summaries into a comparison.
+ *
+ * <pre>
+ *   BenchSummary RUN_DIR                 → RUN_DIR/summary.txt and summary.json, printed
+ *   BenchSummary --compare DIR DIR …     → one line per run and the median, printed
+ * </pre>
+ *
+ * A run directory holds {@code meta.env} (machine, command, load averages; written by
+ * run-bench.sh), the recorders' {@code health.json} and {@code decide.json}, and {@code cpu.tsv}:
+ * one sample per second of cumulative CPU ticks of Vigil's JVM, its embedded PostgreSQL (postmaster
+ * and backends), the Gatling JVM, and the whole machine ({@code /proc/stat}). CPU per phase is the
+ * difference of those counters over the phase's window, in cores (1.00 = one core busy all along);
+ * "others" is what the machine spent beyond the three, i.e. other processes on the shared box.
+ */
+public final class BenchSummary {
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  /** Decision phases' figures must keep at least this much of the trivial endpoint's rate. */
+  static final double SATURATION_GOAL = 0.35;
+
+  /** The budget: p99 below this many microseconds at the target rate. */
+  static final long P99_GOAL_MICROS = 2_000;
+
+  public static void main(String[] args) throws IOException {
+    Locale.setDefault(Locale.ROOT);
+    if (args.length >= 2 && args[0].equals("--compare")) {
+      System.out.print(compare(Arrays.stream(args).skip(1).map(Path::of).toList()));
+      return;
+    }
+    if (args.length != 1) {
+      System.err.println("usage: BenchSummary RUN_DIR | --compare RUN_DIR RUN_DIR …");
+      System.exit(2);
+    }
+    Path run = Path.of(args[0]);
+    ObjectNode summary = summarize(run);
+    JSON.writeValue(run.resolve("summary.json").toFile(), summary);
+    String text = render(summary);
+    Files.writeString(run.resolve("summary.txt"), text);
+    System.out.print(text);
+  }
+
+  // ---- one run ----
+
+  static ObjectNode summarize(Path run) throws IOException {
+    Map<String, String> meta = readMeta(run.resolve("meta.env"));
+    List<long[]> cpu = readCpu(run.resolve("cpu.tsv"));
+    double hz = Double.parseDouble(meta.getOrDefault("clk_tck", "100"));
+    int ncpu = Integer.parseInt(meta.getOrDefault("nproc", "1"));
+
+    ObjectNode out = JSON.createObjectNode();
+    ObjectNode m = out.putObject("meta");
+    meta.forEach(m::put);
+    ArrayNode phases = out.putArray("phases");
+    for (String sim : List.of("health", "decide")) {
+      Path f = run.resolve(sim + ".json");
+      if (!Files.exists(f)) {
+        continue;
+      }
+      JsonNode j = JSON.readTree(f.toFile());
+      out.set(sim + "Settings", j.get("settings"));
+      for (JsonNode p : j.get("phases")) {
+        ObjectNode ph = ((ObjectNode) p).deepCopy();
+        ph.remove("perSecond");
+        JsonNode secs = p.get("perSecond");
+        if (secs != null && secs.size() > 0) {
+          long min = Long.MAX_VALUE;
+          long max = 0;
+          for (JsonNode s : secs) {
+            min = Math.min(min, s.asLong());
+            max = Math.max(max, s.asLong());
+          }
+          ph.put("perSecondMin", min);
+          ph.put("perSecondMax", max);
+        }
+        if (p.has("startEpochMs") && !cpu.isEmpty()) {
+          ph.set("cpuCores", cpuOver(cpu, p.get("startEpochMs").asLong(), p.get("endEpochMs").asLong(), hz, ncpu));
+        }
+        if (p.has("actions")) {
+          long n = p.get("requests").asLong();
+          long allow = p.get("actions").path("allow").asLong(0);
+          ph.put("nonAllow", n - allow);
+          ph.put("nonAllowShare", n == 0 ? 0 : (double) (n - allow) / n);
+          long failOpen = 0;
+          for (Iterator<Map.Entry<String, JsonNode>> it = p.path("reasons").fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (e.getKey().startsWith("vigil_")) {
+              failOpen += e.getValue().asLong();
+            }
+          }
+          ph.put("vigilFailOpenOrClosed", failOpen);
+        }
+        phases.add(ph);
+      }
+    }
+
+    ObjectNode fig = out.putObject("figures");
+    JsonNode health = phase(out, "health");
+    JsonNode decide = phase(out, "decide");
+    JsonNode sat = phase(out, "decide saturation");
+    if (health != null) {
+      fig.put("trivialRate", health.get("ratePerSecond").asDouble());
+    }
+    if (decide != null) {
+      fig.put("decideTargetRate", out.path("decideSettings").path("targetRate").asInt());
+      fig.put("decideAchievedRate", decide.get("ratePerSecond").asDouble());
+      fig.put("decideP50Micros", decide.get("latency").get("p50").asLong());
+      fig.put("decideP95Micros", decide.get("latency").get("p95").asLong());
+      fig.put("decideP99Micros", decide.get("latency").get("p99").asLong());
+      fig.put("decideMaxMicros", decide.get("latency").get("max").asLong());
+      fig.put("decideNonAllowShare", decide.get("nonAllowShare").asDouble());
+      fig.put("p99Goal", decide.get("latency").get("p99").asLong() < P99_GOAL_MICROS);
+    }
+    if (sat != null) {
+      fig.put("decideSaturationRate", sat.get("ratePerSecond").asDouble());
+      if (health != null) {
+        double ratio = sat.get("ratePerSecond").asDouble() / health.get("ratePerSecond").asDouble();
+        fig.put("saturationToTrivial", ratio);
+        fig.put("saturationGoal", ratio >= SATURATION_GOAL);
+      }
+    }
+    if (decide != null && health != null) {
+      fig.put("decideToTrivial", decide.get("ratePerSecond").asDouble() / health.get("ratePerSecond").asDouble());
+    }
+    return out;
+  }
+
+  static JsonNode phase(JsonNode summary, String name) {
+    for (JsonNode p : summary.get("phases")) {
+      if (p.get("name").asText().equals(name) && p.get("requests").asLong() > 0) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  /** Cores used by each process group between two instants (linear between samples). */
+  static ObjectNode cpuOver(List<long[]> cpu, long fromMs, long toMs, double hz, int ncpu) {
+    ObjectNode n = JSON.createObjectNode();
+    double seconds = (toMs - fromMs) / 1000.0;
+    if (seconds <= 0) {
+      return n;
+    }
+    double[] a = at(cpu, fromMs);
+    double[] b = at(cpu, toMs);
+    double vigil = (b[1] - a[1]) / hz / seconds;
+    double pg = (b[2] - a[2]) / hz / seconds;
+    double gatling = (b[3] - a[3]) / hz / seconds;
+    double total = b[5] - a[5];
+    double machine = total <= 0 ? 0 : (b[4] - a[4]) / total * ncpu;
+    n.put("vigil", round2(vigil));
+    n.put("postgres", round2(pg));
+    n.put("gatling", round2(gatling));
+    n.put("machine", round2(machine));
+    n.put("others", round2(Math.max(0, machine - vigil - pg - gatling)));
+    return n;
+  }
+
+  /** The counters at {@code ms}, interpolated; columns as in cpu.tsv. */
+  static double[] at(List<long[]> cpu, long ms) {
+    long[] prev = cpu.get(0);
+    if (ms <= prev[0]) {
+      return toDouble(prev);
+    }
+    for (long[] s : cpu) {
+      if (s[0] >= ms) {
+        double f = s[0] == prev[0] ? 1 : (double) (ms - prev[0]) / (s[0] - prev[0]);
+        double[] r = new double[s.length];
+        for (int i = 0; i < s.length; i++) {
+          // a process that was not running yet reads 0: do not interpolate from nothing
+          r[i] = prev[i] == 0 && i > 0 && i < 4 ? s[i] : prev[i] + f * (s[i] - prev[i]);
+        }
+        return r;
+      }
+      prev = s;
+    }
+    return toDouble(prev);
+  }
+
+  static double[] toDouble(long[] v) {
+    double[] r = new double[v.length];
+    for (int i = 0; i < v.length; i++) {
+      r[i] = v[i];
+    }
+    return r;
+  }
+
+  static List<long[]> readCpu(Path f) throws IOException {
+    List<long[]> rows = new ArrayList<>();
+    if (!Files.exists(f)) {
+      return rows;
+    }
+    for (String line : Files.readAllLines(f)) {
+      String[] c = line.trim().split("\t");
+      if (c.length != 6 || !Character.isDigit(c[0].charAt(0))) {
+        continue;
+      }
+      long[] v = new long[6];
+      for (int i = 0; i < 6; i++) {
+        v[i] = Long.parseLong(c[i]);
+      }
+      rows.add(v);
+    }
+    return rows;
+  }
+
+  static Map<String, String> readMeta(Path f) throws IOException {
+    Map<String, String> m = new LinkedHashMap<>();
+    if (!Files.exists(f)) {
+      return m;
+    }
+    for (String line : Files.readAllLines(f)) {
+      int eq = line.indexOf('=');
+      if (eq > 0) {
+        m.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
+      }
+    }
+    return m;
+  }
+
+  static String render(JsonNode s) {
+    StringBuilder b = new StringBuilder();
+    JsonNode m = s.get("meta");
+    b.append("==== Vigil bench: ").append(m.path("run").asText()).append(" ====\n");
+    b.append("machine: ")
+        .append(m.path("nproc").asText())
+        .append(" cores, ")
+        .append(m.path("mem").asText())
+        .append(", ")
+        .append(m.path("java").asText())
+        .append('\n');
+    b.append("vigil:   ").append(m.path("jar").asText()).append(" (").append(m.path("jar_commit").asText()).append(")\n");
+    b.append("load average before: ")
+        .append(m.path("loadavg_before").asText())
+        .append("   after: ")
+        .append(m.path("loadavg_after").asText())
+        .append('\n');
+    JsonNode ds = s.path("decideSettings");
+    if (!ds.isMissingNode()) {
+      b.append(
+          String.format(
+              "decide population: %d sessions over %d fingerprints, %d pages; target %d/s = %d users × 1 per %d ms"
+                  + " → %.2f/s per fingerprint (throttle allows 2/s), %.2f/s per session%n",
+              ds.path("sessions").asInt(),
+              ds.path("fingerprints").asInt(),
+              ds.path("pages").asInt(),
+              ds.path("targetRate").asInt(),
+              ds.path("users").asInt(),
+              ds.path("paceMs").asInt(),
+              ds.path("perFingerprintRate").asDouble(),
+              ds.path("perSessionRate").asDouble()));
+    }
+    b.append('\n');
+    b.append(
+        String.format(
+            "%-18s %8s %6s %8s %7s %7s %7s %8s %8s %6s | %5s %5s %5s %5s %5s%n",
+            "phase", "requests", "sec", "rate/s", "p50 ms", "p95 ms", "p99 ms", "p99.9 ms", "max ms", "!allow",
+            "vigil", "pg", "gatl.", "other", "box"));
+    for (JsonNode p : s.get("phases")) {
+      if (p.get("requests").asLong() == 0) {
+        b.append(String.format("%-18s %8d%n", p.get("name").asText(), 0));
+        continue;
+      }
+      JsonNode l = p.get("latency");
+      JsonNode c = p.path("cpuCores");
+      b.append(
+          String.format(
+              "%-18s %8d %6.1f %8.0f %7.3f %7.3f %7.3f %8.3f %8.1f %6s | %5s %5s %5s %5s %5s%n",
+              p.get("name").asText(),
+              p.get("requests").asLong(),
+              p.get("seconds").asDouble(),
+              p.get("ratePerSecond").asDouble(),
+              l.get("p50").asLong() / 1000.0,
+              l.get("p95").asLong() / 1000.0,
+              l.get("p99").asLong() / 1000.0,
+              l.get("p99.9").asLong() / 1000.0,
+              l.get("max").asLong() / 1000.0,
+              p.has("nonAllow") ? String.valueOf(p.get("nonAllow").asLong()) : "-",
+              cores(c, "vigil"),
+              cores(c, "postgres"),
+              cores(c, "gatling"),
+              cores(c, "others"),
+              cores(c, "machine")));
+    }
+    b.append("(latency: client-side round trip on loopback, µs resolution; CPU in cores, 1.00 = one core busy;\n")
+        .append(" box = whole machine from /proc/stat, other = box minus Vigil, its PostgreSQL and Gatling)\n\n");
+
+    for (JsonNode p : s.get("phases")) {
+      if (p.has("actions") || (p.has("statuses") && p.get("statuses").size() > 1)) {
+        b.append(p.get("name").asText()).append(": statuses ").append(p.path("statuses"));
+        if (p.has("actions")) {
+          b.append(", actions ").append(p.get("actions")).append(", reasons ").append(p.path("reasons"));
+        }
+        if (p.has("perSecondMin")) {
+          b.append(", per-second rate ").append(p.get("perSecondMin")).append("–").append(p.get("perSecondMax"));
+        }
+        b.append('\n');
+      }
+    }
+    JsonNode f = s.get("figures");
+    b.append("\n---- figures ----\n");
+    if (f.has("trivialRate")) {
+      b.append(String.format("trivial endpoint GET /health at saturation:  %.0f req/s%n", f.get("trivialRate").asDouble()));
+    }
+    if (f.has("decideAchievedRate")) {
+      b.append(
+          String.format(
+              "decide at target %d/s: achieved %.0f/s, p50 %.3f ms, p95 %.3f ms, p99 %.3f ms, max %.1f ms"
+                  + " — p99 goal (< 2 ms) %s; non-allow answers %.2f %%%n",
+              f.get("decideTargetRate").asInt(),
+              f.get("decideAchievedRate").asDouble(),
+              f.get("decideP50Micros").asLong() / 1000.0,
+              f.get("decideP95Micros").asLong() / 1000.0,
+              f.get("decideP99Micros").asLong() / 1000.0,
+              f.get("decideMaxMicros").asLong() / 1000.0,
+              f.get("p99Goal").asBoolean() ? "MET" : "NOT MET",
+              f.get("decideNonAllowShare").asDouble() * 100));
+    }
+    if (f.has("decideSaturationRate")) {
+      b.append(
+          String.format(
+              "decide at saturation: %.0f/s = %.2f × the trivial endpoint (goal ≥ %.2f: %s)%n",
+              f.get("decideSaturationRate").asDouble(),
+              f.path("saturationToTrivial").asDouble(),
+              SATURATION_GOAL,
+              f.path("saturationGoal").asBoolean() ? "MET" : "NOT MET"));
+    }
+    return b.toString();
+  }
+
+  static String cores(JsonNode c, String key) {
+    return c.has(key) ? String.format("%.2f", c.get(key).asDouble()) : "-";
+  }
+
+  static double round2(double v) {
+    return Math.round(v * 100) / 100.0;
+  }
+
+  // ---- several runs ----
+
+  static String compare(List<Path> runs) throws IOException {
+    StringBuilder b = new StringBuilder();
+    b.append("\n==== ").append(runs.size()).append(" runs ====\n");
+    b.append(
+        String.format(
+            "%-22s %9s %9s %8s %8s %8s %8s %9s %7s %6s %6s %6s %11s%n",
+            "run", "trivial/s", "decide/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "sat. /s", "sat/tr",
+            "vigil", "gatl.", "other", "load b/a"));
+    List<double[]> rows = new ArrayList<>();
+    for (Path run : runs) {
+      JsonNode s = JSON.readTree(run.resolve("summary.json").toFile());
+      JsonNode f = s.get("figures");
+      JsonNode d = phase(s, "decide");
+      JsonNode cpu = d == null ? JSON.createObjectNode() : d.path("cpuCores");
+      double[] r = {
+        f.path("trivialRate").asDouble(),
+        f.path("decideAchievedRate").asDouble(),
+        f.path("decideP50Micros").asLong() / 1000.0,
+        f.path("decideP95Micros").asLong() / 1000.0,
+        f.path("decideP99Micros").asLong() / 1000.0,
+        f.path("decideMaxMicros").asLong() / 1000.0,
+        f.path("decideSaturationRate").asDouble(),
+        f.path("saturationToTrivial").asDouble(),
+        cpu.path("vigil").asDouble() + cpu.path("postgres").asDouble(),
+        cpu.path("gatling").asDouble(),
+        cpu.path("others").asDouble()
+      };
+      rows.add(r);
+      JsonNode m = s.get("meta");
+      b.append(line(run.getFileName().toString(), r))
+          .append(String.format(" %s/%s%n", first(m.path("loadavg_before").asText()), first(m.path("loadavg_after").asText())));
+    }
+    double[] med = new double[rows.get(0).length];
+    for (int i = 0; i < med.length; i++) {
+      final int k = i;
+      double[] col = rows.stream().mapToDouble(r -> r[k]).sorted().toArray();
+      med[i] = col.length % 2 == 1 ? col[col.length / 2] : (col[col.length / 2 - 1] + col[col.length / 2]) / 2;
+    }
+    b.append(line("median", med)).append('\n');
+    b.append("(decide = the measured phase at the target rate; vigil = Vigil + its PostgreSQL, in cores)\n");
+    return b.toString();
+  }
+
+  static String first(String loadavg) {
+    String[] p = loadavg.split("\\s+");
+    return p.length > 0 ? p[0] : "";
+  }
+
+  static String line(String name, double[] r) {
+    return String.format(
+        "%-22s %9.0f %9.0f %8.3f %8.3f %8.3f %8.1f %9.0f %7.2f %6.2f %6.2f %6.2f",
+        name, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10]);
+  }
+}
