@@ -19,6 +19,8 @@
 #   HEALTH_USERS [32]                   HEALTH_SECONDS [20]  WARMUP_USERS [16]  WARMUP_PASSES [1]
 #   VIGIL_JAVA_OPTS []  GATLING_JAVA_OPTS []  BENCH_RESULTS [loadtest/results]  NO_REPORTS [0]
 #   KEEP_DATA [0] (keep the temporary data directory)
+#   PROFILE [0]: 1 = flight-record Vigil (JFR, settings=profile) and print where its CPU went in the
+#                measured phase (RUN_DIR/profile.txt)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -27,7 +29,7 @@ JAR=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) RUNS=$2; shift 2 ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) JAR=$1; shift ;;
   esac
 done
@@ -68,18 +70,17 @@ sampler() {
   while [ -e "$run/.sampling" ]; do
     local gpid=0
     [ -s "$run/gatling.pid" ] && gpid=$(cat "$run/gatling.pid")
-    { head -1 /proc/stat; cat /proc/[0-9]*/stat 2>/dev/null; } | awk -v V="$vpid" -v G="$gpid" -v PM="$pm" -v now="$(date +%s%3N)" '
+    { head -1 /proc/stat; cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v V="$vpid" -v G="$gpid" -v PM="$pm" -v now="$(date +%s%3N)" '
       NR == 1 { busy = $2 + $3 + $4 + $7 + $8 + $9; tot = busy + $5 + $6; next }
       { sub(/ \(.*\) /, " x "); $0 = $0; pid = $1; ppid = $4; t = $14 + $15; c = $16 + $17
         if (pid == V) v = t + c; else if (pid == G) g = t + c; else if (pid == PM) p += t + c; else if (ppid == PM) p += t }
-      END { printf "%s\t%d\t%d\t%d\t%d\t%d\n", now, v, p, g, busy, tot }' >> "$run/cpu.tsv"
+      END { printf "%s\t%d\t%d\t%d\t%d\t%d\n", now, v, p, g, busy, tot }' >> "$run/cpu.tsv" || true
     sleep 1
   done
 }
 
-VPID="" GPID="" SPID="" WPID="" DATA="" RUN="" PM=""
+VPID="" GPID="" SPID="" DATA="" RUN="" PM=""
 cleanup() {
-  [ -n "$WPID" ] && kill "$WPID" 2>/dev/null || true
   [ -n "$GPID" ] && kill -TERM "$GPID" 2>/dev/null || true
   if [ -n "$VPID" ] && kill -0 "$VPID" 2>/dev/null; then
     kill -TERM "$VPID" 2>/dev/null || true
@@ -93,33 +94,37 @@ cleanup() {
   [ -n "$RUN" ] && rm -f "$RUN/.sampling"
   [ -n "$SPID" ] && wait "$SPID" 2>/dev/null || true
   if [ -n "$DATA" ] && [ "${KEEP_DATA:-0}" != 1 ]; then rm -rf "$DATA"; fi
-  VPID="" GPID="" SPID="" WPID="" DATA="" PM=""
+  VPID="" GPID="" SPID="" DATA="" PM=""
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Runs one simulation in its own JVM, bounded by a watchdog; its pid goes to gatling.pid for the sampler.
+# Runs one simulation in its own JVM under `timeout` (bounded); the JVM's pid goes to gatling.pid
+# for the sampler.
 gatling() {
   local sim=$1 bound=$2; shift 2
   local reports=()
   [ "${NO_REPORTS:-0}" = 1 ] && reports=(--no-reports)
   # shellcheck disable=SC2086
-  java $GATLING_JVM -XX:HeapDumpPath="$RUN" -cp "$CP" \
+  timeout --signal=TERM --kill-after=30 "$bound" \
+    java $GATLING_JVM -XX:HeapDumpPath="$RUN" -cp "$CP" \
     -Dbench.baseUrl="http://127.0.0.1:$PORT" -Dbench.out="$RUN" "$@" \
     io.gatling.app.Gatling --simulation "dev.vigil.loadtest.$sim" --results-folder "$RUN/gatling" \
     "${reports[@]}" > "$RUN/gatling-$sim.log" 2>&1 &
   GPID=$!
-  echo "$GPID" > "$RUN/gatling.pid"
-  ( sleep "$bound"; kill -TERM "$GPID" 2>/dev/null ) &
-  WPID=$!
+  local jvm=""
+  for _ in $(seq 1 50); do
+    jvm=$(ps -o pid= --ppid "$GPID" | tr -d ' ' | head -1)
+    [ -n "$jvm" ] && break
+    sleep 0.1
+  done
+  echo "${jvm:-0}" > "$RUN/gatling.pid"
   local rc=0
   wait "$GPID" || rc=$?
-  kill "$WPID" 2>/dev/null || true
-  wait "$WPID" 2>/dev/null || true
-  GPID="" WPID=""
+  GPID=""
   : > "$RUN/gatling.pid"
   grep -E '^bench:' "$RUN/gatling-$sim.log" >&2 || true
-  [ "$rc" = 0 ] || { log "$sim exited with $rc (see $RUN/gatling-$sim.log)"; return "$rc"; }
+  [ "$rc" = 0 ] || { log "$sim exited with $rc (124: over its time bound; see $RUN/gatling-$sim.log)"; return "$rc"; }
 }
 
 run_once() {
@@ -148,6 +153,8 @@ run_once() {
     echo "loadavg_before=$(cut -d' ' -f1-3 /proc/loadavg)"
   } > "$RUN/meta.env"
 
+  local jfr=""
+  [ "${PROFILE:-0}" = 1 ] && jfr="-XX:StartFlightRecording=filename=$RUN/vigil.jfr,settings=profile,dumponexit=true"
   log "run $(basename "$RUN"): starting Vigil on 127.0.0.1:$PORT (data in $DATA)"
   (
     cd "$DATA"
@@ -157,7 +164,7 @@ run_once() {
       VIGIL_CLUSTER_HOST=127.0.0.1 VIGIL_CLUSTER_PORT="$cluster_port" VIGIL_CLUSTER_SEED_NODES= \
       VIGIL_DB_DATA_DIR="$DATA/pg" VIGIL_DB_EMBEDDED_PORT=0 \
       VIGIL_DETECTION_DECIDE_TIMEOUT=2s \
-      java ${VIGIL_JAVA_OPTS:-} -jar "$JAR" serve
+      java ${VIGIL_JAVA_OPTS:-} $jfr -jar "$JAR" serve
   ) > "$RUN/vigil.log" 2>&1 &
   VPID=$!
   local ready=0
@@ -208,6 +215,10 @@ run_once() {
   SPID=""
   cleanup
   java -cp "$CP" dev.vigil.loadtest.BenchSummary "$RUN"
+  if [ -s "$RUN/vigil.jfr" ]; then
+    java -cp "$CP" dev.vigil.loadtest.JfrTop "$RUN" decide 20 > "$RUN/profile.txt" 2>&1 || true
+    echo "profile of the measured phase: $RUN/profile.txt"
+  fi
   echo "results: $RUN"
   RUN_DIRS+=("$RUN")
 }

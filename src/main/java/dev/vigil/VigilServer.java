@@ -8,6 +8,9 @@ import dev.vigil.analytics.BotQueries;
 import dev.vigil.anomaly.AnomalyQueries;
 import dev.vigil.anomaly.AnomalyRoutes;
 import dev.vigil.anomaly.AnomalySettings;
+import dev.vigil.anomaly.SubjectEntity;
+import dev.vigil.anomaly.SubjectProjection;
+import dev.vigil.anomaly.SubjectRollups;
 import dev.vigil.anomaly.ThresholdDirectory;
 import dev.vigil.anomaly.ThresholdRepository;
 import dev.vigil.anomaly.ThresholdSync;
@@ -70,6 +73,7 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -182,13 +186,29 @@ public final class VigilServer {
       AppendWriter<EngagementTable.Row> engagementWriter = writers.create(EngagementTable.table());
       AppendWriter<ObservationTable.Row> observationWriter =
           writers.create(ObservationTable.table());
-      SessionEntity.init(system, sessionSettings, detection, clock);
+      SubjectRollups rollups = new SubjectRollups();
       ThresholdRepository thresholdRepository = new ThresholdRepository(database.dataSource());
       ThresholdDirectory thresholds = new ThresholdDirectory(thresholdRepository);
       thresholds.refresh();
       Runnable announceThresholds =
           ThresholdSync.start(system, thresholds, anomalySettings.thresholdRefresh());
       FingerprintEntity.init(system, detection, clock, thresholds, anomalySettings);
+      SessionEntity.init(system, sessionSettings, detection, rollups, clock);
+      SubjectEntity.init(system, thresholds, anomalySettings, clock);
+      var subjectSharding = ClusterSharding.get(system);
+      var rollupTimer =
+          system
+              .scheduler()
+              .scheduleWithFixedDelay(
+                  anomalySettings.siteRollupInterval(),
+                  anomalySettings.siteRollupInterval(),
+                  () ->
+                      rollups.drain(
+                          (entityId, counts) ->
+                              subjectSharding
+                                  .entityRefFor(SubjectEntity.ENTITY_KEY, entityId)
+                                  .tell(new SubjectEntity.AddCounts(counts))),
+                  system.executionContext());
       DataSource projectionPool =
           database.newPool(
               "vigil-projection",
@@ -196,10 +216,16 @@ public final class VigilServer {
                   "pekko.projection.jdbc.blocking-jdbc-dispatcher.thread-pool-executor.fixed-pool-size"));
       SessionProjection.init(system, sessionSettings, projectionPool);
       FingerprintProjection.init(system, projectionPool);
+      SubjectProjection.init(system, projectionPool);
       SiteTraffic siteTraffic = new SiteTraffic(detection.defaultSitePages());
       Decider decider =
           new Decider(
-              system, detection, new ImmediateRules(patterns), siteTraffic, observationWriter);
+              system,
+              detection,
+              new ImmediateRules(patterns),
+              siteTraffic,
+              observationWriter,
+              rollups);
       SessionReaper.init(system, sessionSettings, database.dataSource(), clock);
 
       TenancyRepository tenancy = new TenancyRepository(database.dataSource());
@@ -221,6 +247,7 @@ public final class VigilServer {
               () -> {
                 authTimer.cancel();
                 partitionTimer.cancel();
+                rollupTimer.cancel();
                 return CompletableFuture.completedFuture(Done.getInstance());
               });
 

@@ -21,6 +21,7 @@ public record AnomalyBook(
 
   public static final String REQUESTS_PER_MINUTE = "requests_per_minute";
   public static final String ERROR_RATE = "error_rate";
+  public static final String BOT_SHARE = "bot_share";
   static final int MAX_EMPTY_MINUTES = 10;
 
   public static final AnomalyBook EMPTY = new AnomalyBook(-1, 0, 0, 0, Map.of());
@@ -45,7 +46,7 @@ public record AnomalyBook(
       // late input of a minute already judged: count it in the current one
       m = minute;
     }
-    Result closed = closeUpTo(subject, m, rules, settings);
+    Result closed = closeUpTo(subject, m, rules, settings, ERROR_RATE);
     AnomalyBook b = closed.book();
     return new Result(
         new AnomalyBook(
@@ -57,14 +58,49 @@ public record AnomalyBook(
         closed.transitions());
   }
 
+  /**
+   * Counts pre-aggregated elsewhere (a node's rollup for a site or user): {@code requests} in the
+   * minute of {@code at}, {@code bots} of them from bot-classed sessions. The minute's bot share is
+   * judged with its request count when the minute closes.
+   */
+  public Result onCounts(
+      String subject,
+      Instant at,
+      int addRequests,
+      int addBots,
+      Function<String, Optional<Threshold>> rules,
+      AnomalySettings settings) {
+    long m = at.getEpochSecond() / 60;
+    if (minute >= 0 && m < minute) {
+      m = minute;
+    }
+    Result closed = closeUpTo(subject, m, rules, settings, BOT_SHARE);
+    AnomalyBook b = closed.book();
+    // in a book fed by counts, responses and errors hold the bot share's denominator and numerator
+    return new Result(
+        new AnomalyBook(
+            m, b.requests + addRequests, b.responses + addRequests, b.errors + addBots, b.trackers),
+        closed.transitions());
+  }
+
   /** Judges the current minute if it ended before {@code now} (a quiet spell). */
   public Result flush(
       String subject, Instant now, Function<String, Optional<Threshold>> rules, AnomalySettings s) {
+    return flush(subject, now, rules, s, ERROR_RATE);
+  }
+
+  /** As {@link #flush}, for a book whose ratio metric is {@code ratioMetric}. */
+  public Result flush(
+      String subject,
+      Instant now,
+      Function<String, Optional<Threshold>> rules,
+      AnomalySettings s,
+      String ratioMetric) {
     long m = now.getEpochSecond() / 60;
     if (minute < 0 || m <= minute) {
       return new Result(this, List.of());
     }
-    return closeUpTo(subject, m, rules, s);
+    return closeUpTo(subject, m, rules, s, ratioMetric);
   }
 
   /** A sample of a metric measured elsewhere (sessions or distinct IPs of a fingerprint, ...). */
@@ -96,7 +132,11 @@ public record AnomalyBook(
   }
 
   private Result closeUpTo(
-      String subject, long m, Function<String, Optional<Threshold>> rules, AnomalySettings s) {
+      String subject,
+      long m,
+      Function<String, Optional<Threshold>> rules,
+      AnomalySettings s,
+      String ratioMetric) {
     if (minute < 0 || m == minute) {
       return new Result(minute < 0 ? new AnomalyBook(m, 0, 0, 0, trackers) : this, List.of());
     }
@@ -107,7 +147,7 @@ public record AnomalyBook(
     transitions.addAll(r.transitions());
     b = r.book();
     if (responses >= s.errorRateMinRequests()) {
-      r = b.sample(subject, ERROR_RATE, (double) errors / responses, end, rules, s);
+      r = b.sample(subject, ratioMetric, (double) errors / responses, end, rules, s);
       transitions.addAll(r.transitions());
       b = r.book();
     }

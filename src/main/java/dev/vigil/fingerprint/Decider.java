@@ -1,5 +1,6 @@
 package dev.vigil.fingerprint;
 
+import dev.vigil.anomaly.SubjectRollups;
 import dev.vigil.detection.DetectionSettings;
 import dev.vigil.detection.Fingerprinter;
 import dev.vigil.detection.ImmediateClass;
@@ -30,19 +31,22 @@ public final class Decider {
   private final ImmediateRules rules;
   private final SiteTraffic traffic;
   private final AppendWriter<ObservationTable.Row> observations;
+  private final SubjectRollups rollups;
 
   public Decider(
       ActorSystem<?> system,
       DetectionSettings settings,
       ImmediateRules rules,
       SiteTraffic traffic,
-      AppendWriter<ObservationTable.Row> observations) {
+      AppendWriter<ObservationTable.Row> observations,
+      SubjectRollups rollups) {
     this.sharding = ClusterSharding.get(system);
     this.settings = settings;
     this.fingerprinter = Fingerprinter.of(settings);
     this.rules = rules;
     this.traffic = traffic;
     this.observations = observations;
+    this.rollups = rollups;
   }
 
   /** Decides a request before it is served; never fails (timeouts become fail-open/closed). */
@@ -58,6 +62,8 @@ public final class Decider {
             d -> {
               // recorded for reports; the answer does not wait for this write
               observations.append(List.of(row(site, request, p.fingerprintId(), "decision", d)));
+              rollups.siteRequest(
+                  site.id(), request.facts().at(), SessionClass.isBot(d.classes().get(0)));
               return d;
             });
   }

@@ -1,6 +1,7 @@
 package dev.vigil.session;
 
 import dev.vigil.CborSerializable;
+import dev.vigil.anomaly.SubjectRollups;
 import dev.vigil.detection.DetectionSettings;
 import dev.vigil.detection.FiredSignal;
 import dev.vigil.detection.ImmediateClass;
@@ -275,6 +276,7 @@ public final class SessionEntity
       org.apache.pekko.actor.typed.ActorSystem<?> system,
       SessionSettings settings,
       DetectionSettings detection,
+      SubjectRollups rollups,
       Clock clock) {
     var sharding = ClusterShardingSettings.create(system);
     // Idle passivation must outlive the inactivity timeout, or the entity would be stopped before
@@ -287,7 +289,9 @@ public final class SessionEntity
         .init(
             Entity.of(
                     ENTITY_KEY,
-                    ctx -> create(ctx.getEntityId(), ctx.getShard(), settings, detection, clock))
+                    ctx ->
+                        create(
+                            ctx.getEntityId(), ctx.getShard(), settings, detection, rollups, clock))
                 .withSettings(sharding.withPassivationStrategy(passivation)));
   }
 
@@ -300,13 +304,15 @@ public final class SessionEntity
       ActorRef<ClusterSharding.ShardCommand> shard,
       SessionSettings settings,
       DetectionSettings detection,
+      SubjectRollups rollups,
       Clock clock) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
                 timers -> {
                   timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.tickInterval());
-                  return new SessionEntity(sessionId, shard, settings, detection, clock, ctx);
+                  return new SessionEntity(
+                      sessionId, shard, settings, detection, rollups, clock, ctx);
                 }));
   }
 
@@ -319,6 +325,7 @@ public final class SessionEntity
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final SessionSettings settings;
   private final DetectionSettings detection;
+  private final SubjectRollups rollups;
   private final Clock clock;
   private final ActorContext<Command> context;
   // Input since the last rollup: memory only, by design (see class comment).
@@ -333,6 +340,7 @@ public final class SessionEntity
       ActorRef<ClusterSharding.ShardCommand> shard,
       SessionSettings settings,
       DetectionSettings detection,
+      SubjectRollups rollups,
       Clock clock,
       ActorContext<Command> context) {
     super(
@@ -342,6 +350,7 @@ public final class SessionEntity
     this.shard = shard;
     this.settings = settings;
     this.detection = detection;
+    this.rollups = rollups;
     this.clock = clock;
     this.context = context;
     this.lastRollupWall = clock.instant();
@@ -414,6 +423,9 @@ public final class SessionEntity
     SessionSignals sig = before.onRequest(f, detection.limits().browserMajorFloor());
     liveSignals = sig;
     pending = pending.withRequest();
+    if (state.userId() != null && rollups != null) {
+      rollups.userRequest(cmd.siteId(), state.userId(), f.at());
+    }
     pendingLastSeen = latest(pendingLastSeen, f.at());
     pendingLastReceived = now;
     List<Event> events = new ArrayList<>();

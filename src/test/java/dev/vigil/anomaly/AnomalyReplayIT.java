@@ -97,6 +97,57 @@ class AnomalyReplayIT {
   }
 
   @Test
+  void aSiteWideSpikeOpensAnAnomalyOfTheSiteFromThePerNodeRollups() {
+    JsonNode created =
+        http.postJson("/v1/sites", admin, "{\"id\":\"spiky\",\"name\":\"Spiky\"}").json();
+    String key = created.path("serverKey").asText();
+    Await.until(
+        Duration.ofSeconds(5), () -> assertThat(http.get("/v1/site", key).status()).isEqualTo(200));
+    // many clients, each far below any per-fingerprint rule; together 10, then 60 per minute
+    for (int m = 0; m < 12; m++) {
+      int perMinute = m < 11 ? 10 : 60;
+      for (int i = 0; i < perMinute; i++) {
+        Instant at = START.plus(m, ChronoUnit.MINUTES).plusMillis(i * 900L);
+        Reply r =
+            http.postJson(
+                "/v1/decide",
+                key,
+                "{\"ip\":\"100.64."
+                    + i
+                    + ".1\",\"path\":\"/\",\"userAgent\":\""
+                    + CHROME
+                    + "\",\"acceptLanguage\":\"en\",\"sessionId\":\"site-spike-"
+                    + i
+                    + "\",\"ts\":"
+                    + at.toEpochMilli()
+                    + "}");
+        assertThat(r.status()).isEqualTo(200);
+      }
+    }
+    http.postJson(
+        "/v1/decide",
+        key,
+        "{\"ip\":\"100.64.0.1\",\"path\":\"/\",\"userAgent\":\""
+            + CHROME
+            + "\",\"acceptLanguage\":\"en\",\"ts\":"
+            + START.plus(12, ChronoUnit.MINUTES).toEpochMilli()
+            + "}");
+
+    Await.until(
+        Duration.ofSeconds(30),
+        () -> {
+          JsonNode list =
+              http.get(
+                      "/v1/anomalies?site=spiky&subjectKind=site&metric=requests_per_minute", admin)
+                  .json()
+                  .path("anomalies");
+          assertThat(list).isNotEmpty();
+          assertThat(list.get(0).path("value").asDouble()).isEqualTo(60.0);
+          assertThat(list.get(0).path("level").asText()).isEqualTo("critical");
+        });
+  }
+
+  @Test
   void aSpikeDuringWarmUpDoesNotFire() throws Exception {
     String ip = newIp();
     String session = minute(ip, null, 0, 3);

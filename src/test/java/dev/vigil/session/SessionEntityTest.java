@@ -62,7 +62,7 @@ class SessionEntityTest {
     sessionId = "sess-test-" + (++sessions);
     kit =
         EventSourcedBehaviorTestKit.create(
-            KIT.system(), SessionEntity.create(sessionId, null, SETTINGS, DETECTION, clock));
+            KIT.system(), SessionEntity.create(sessionId, null, SETTINGS, DETECTION, null, clock));
   }
 
   @AfterAll

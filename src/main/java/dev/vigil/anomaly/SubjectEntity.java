@@ -1,0 +1,245 @@
+package dev.vigil.anomaly;
+
+import dev.vigil.CborSerializable;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+
+/**
+ * The metrics of a site or an identified user ({@code site:<site>:<site>}, {@code
+ * user:<site>:<user>}): requests per minute and, for sites, the bot share per minute, fed by the
+ * nodes' rollups ({@link SubjectRollups}). Its baselines survive restarts through rollup events and
+ * snapshots; transitions are journaled and projected into {@code anomalies}. No command here needs
+ * a reply (rollups are told), so it is a plain event-sourced behavior.
+ */
+public final class SubjectEntity
+    extends EventSourcedBehavior<SubjectEntity.Command, SubjectEntity.Event, SubjectEntity.State> {
+
+  public static final EntityTypeKey<Command> ENTITY_KEY =
+      EntityTypeKey.create(Command.class, "Subject");
+  static final int TAGS = 2;
+  private static final Duration ROLLUP_INTERVAL = Duration.ofSeconds(30);
+
+  /** Messages. */
+  public sealed interface Command extends CborSerializable {}
+
+  public record AddCounts(SubjectRollups.Counts counts) implements Command {}
+
+  private enum Tick implements Command {
+    INSTANCE
+  }
+
+  /** Journaled facts. */
+  public sealed interface Event extends CborSerializable {}
+
+  public record BookRolledUp(String siteId, String kind, String subjectId, AnomalyBook book)
+      implements Event {}
+
+  public record AnomalyTransitioned(
+      String siteId,
+      String kind,
+      String subjectId,
+      String anomalyId,
+      MetricTracker.Transition.Kind change,
+      String metric,
+      Level level,
+      double value,
+      double baseline,
+      double threshold,
+      double peak,
+      Instant at)
+      implements Event {}
+
+  /** The book as of the last rollup. */
+  public record State(String siteId, String kind, String subjectId, AnomalyBook book)
+      implements CborSerializable {}
+
+  public static void init(
+      ActorSystem<?> system,
+      Function<String, Optional<Threshold>> thresholds,
+      AnomalySettings settings,
+      Clock clock) {
+    ClusterSharding.get(system)
+        .init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), thresholds, settings, clock)));
+  }
+
+  public static Behavior<Command> create(
+      String id,
+      Function<String, Optional<Threshold>> thresholds,
+      AnomalySettings settings,
+      Clock clock) {
+    return Behaviors.withTimers(
+        timers -> {
+          timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ofSeconds(10));
+          return new SubjectEntity(id, thresholds, settings, clock);
+        });
+  }
+
+  private final String id;
+  private final Function<String, Optional<Threshold>> thresholds;
+  private final AnomalySettings settings;
+  private final Clock clock;
+  private AnomalyBook live;
+  private boolean dirty;
+  private Instant lastRollup;
+  private Instant lastReceived;
+
+  private SubjectEntity(
+      String id,
+      Function<String, Optional<Threshold>> thresholds,
+      AnomalySettings settings,
+      Clock clock) {
+    super(
+        PersistenceId.of(ENTITY_KEY.name(), id),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
+    this.id = id;
+    this.thresholds = thresholds;
+    this.settings = settings;
+    this.clock = clock;
+    this.lastRollup = clock.instant();
+    this.lastReceived = clock.instant();
+  }
+
+  @Override
+  public State emptyState() {
+    return new State(null, null, null, AnomalyBook.EMPTY);
+  }
+
+  @Override
+  public Set<String> tagsFor(Event event) {
+    return Set.of("subject-" + Math.floorMod(id.hashCode(), TAGS));
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(50, 2);
+  }
+
+  @Override
+  public CommandHandler<Command, Event, State> commandHandler() {
+    return newCommandHandlerBuilder()
+        .forAnyState()
+        .onCommand(AddCounts.class, this::onCounts)
+        .onCommand(Tick.class, this::onTick)
+        .build();
+  }
+
+  private Effect<Event, State> onCounts(State state, AddCounts cmd) {
+    SubjectRollups.Counts c = cmd.counts();
+    AnomalyBook book = live != null ? live : state.book();
+    AnomalyBook.Result r =
+        book.onCounts(id, c.minute(), c.requests(), c.bots(), thresholds, settings);
+    live = r.book();
+    dirty = true;
+    lastReceived = clock.instant();
+    List<Event> events = transitions(c.siteId(), c.kind(), c.subjectId(), r.transitions());
+    if (!events.isEmpty() || !lastRollup.plus(ROLLUP_INTERVAL).isAfter(clock.instant())) {
+      events.add(rollup(c.siteId(), c.kind(), c.subjectId()));
+    }
+    return events.isEmpty()
+        ? Effect().none()
+        : Effect().persist(events).thenRun(s -> report(events));
+  }
+
+  private Effect<Event, State> onTick(State state, Tick tick) {
+    if (state.siteId() == null && live == null) {
+      return Effect().none();
+    }
+    Instant now = clock.instant();
+    AnomalyBook book = live != null ? live : state.book();
+    List<Event> events = new ArrayList<>();
+    // as for fingerprints: judge a quiet spell only when nothing has arrived for a while
+    if (!lastReceived.plus(Duration.ofMinutes(2)).isAfter(now)) {
+      String ratio = id.startsWith("site:") ? AnomalyBook.BOT_SHARE : AnomalyBook.ERROR_RATE;
+      AnomalyBook.Result r = book.flush(id, now, thresholds, settings, ratio);
+      if (r.book() != book) {
+        live = r.book();
+        dirty = true;
+        events.addAll(
+            transitions(state.siteId(), state.kind(), state.subjectId(), r.transitions()));
+      }
+    }
+    if (dirty && !lastRollup.plus(ROLLUP_INTERVAL).isAfter(now) || !events.isEmpty()) {
+      events.add(rollup(state.siteId(), state.kind(), state.subjectId()));
+    }
+    return events.isEmpty()
+        ? Effect().none()
+        : Effect().persist(events).thenRun(s -> report(events));
+  }
+
+  private List<Event> transitions(
+      String site, String kind, String subject, List<MetricTracker.Transition> ts) {
+    List<Event> events = new ArrayList<>();
+    for (MetricTracker.Transition t : ts) {
+      events.add(
+          new AnomalyTransitioned(
+              site,
+              kind,
+              subject,
+              t.anomalyId(),
+              t.kind(),
+              t.metric(),
+              t.level(),
+              t.value(),
+              t.baseline(),
+              t.threshold(),
+              t.peak(),
+              t.at()));
+    }
+    return events;
+  }
+
+  private BookRolledUp rollup(String site, String kind, String subject) {
+    dirty = false;
+    lastRollup = clock.instant();
+    return new BookRolledUp(site, kind, subject, live);
+  }
+
+  private static void report(List<Event> events) {
+    for (Event e : events) {
+      if (e instanceof AnomalyTransitioned a) {
+        AnomalyLog.transition(
+            a.siteId(),
+            a.kind(),
+            a.subjectId(),
+            a.anomalyId(),
+            a.change(),
+            a.metric(),
+            a.level(),
+            a.value(),
+            a.baseline(),
+            a.threshold(),
+            a.peak(),
+            a.at());
+      }
+    }
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onEvent(
+            BookRolledUp.class, (s, e) -> new State(e.siteId(), e.kind(), e.subjectId(), e.book()))
+        .onEvent(AnomalyTransitioned.class, (s, e) -> s)
+        .build();
+  }
+}
