@@ -223,7 +223,7 @@ public final class AnalyticsQueries {
                     + " / NULLIF(count(*) FILTER (WHERE cur), 0) AS bot_share,"
                     + " count(*) FILTER (WHERE NOT cur AND bot)::float8"
                     + " / NULLIF(count(*) FILTER (WHERE NOT cur), 0) AS prev_bot_share"
-                    + " FROM (SELECT started_at >= ? AS cur, visitor_id, class <> 'human' AS bot"
+                    + " FROM (SELECT started_at >= ? AS cur, visitor_id, class NOT IN ('human', 'ghost') AS bot"
                     + " FROM sessions WHERE started_at >= ? AND started_at < ?",
                 since,
                 previousSince,
