@@ -306,7 +306,12 @@ public final class FingerprintEntity
     live = new Live(out.signals(), out.throttle(), in.at(), l.requests() + 1, book);
     dirty = true;
     for (ThrottlePolicy.Transition t : out.transitions()) {
-      events.add(new ThrottleChanged(t.from(), t.to(), t.reason(), in.at()));
+      // A trigger while Blocked restarts the cooldown (in the live state, journaled with the next
+      // rollup) but changes no level: no event, or the projection would record a throttle event
+      // and raise the reputation of a device that keeps misbehaving.
+      if (t.from() != t.to()) {
+        events.add(new ThrottleChanged(t.from(), t.to(), t.reason(), in.at()));
+      }
     }
     Verdict v = out.verdict();
     boolean classChanged =
@@ -335,12 +340,12 @@ public final class FingerprintEntity
       return decision == null ? Effect().noReply() : Effect().reply(cmd.replyTo(), decision);
     }
     String site = state.siteId() != null ? state.siteId() : cmd.siteId();
-    return decision == null
-        ? Effect().persist(events).thenRun(s -> report(site, events)).thenNoReply()
-        : Effect()
-            .persist(events)
-            .thenRun(s -> report(site, events))
-            .thenReply(cmd.replyTo(), s -> decision);
+    if (decision != null) {
+      // Answered from memory before the transition is journaled: the edge never waits for a
+      // write. The live state already holds the new level, so the next request sees it too.
+      cmd.replyTo().tell(decision);
+    }
+    return Effect().persist(events).thenRun(s -> report(site, events)).thenNoReply();
   }
 
   private ReplyEffect<Event, State> onBeacon(State state, RecordBeacon cmd) {

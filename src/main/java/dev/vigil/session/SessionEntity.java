@@ -453,13 +453,13 @@ public final class SessionEntity
     var fingerprint =
         ClusterSharding.get(context.getSystem())
             .entityRefFor(FingerprintEntity.ENTITY_KEY, cmd.fingerprintId());
-    if (events.isEmpty()) {
-      fingerprint.tell(assess); // the hot path: nothing journaled, answered by the fingerprint
-      return Effect().noReply();
-    }
-    return persistWithRollup(state, events, now)
-        .thenRun(s -> fingerprint.tell(assess))
-        .thenNoReply();
+    // Forwarded before anything is journaled: a decision never waits for a journal write, not
+    // even for a new session (for a client without cookies every request is one). If the write
+    // then fails, the entity restarts and the next request starts the session again.
+    fingerprint.tell(assess);
+    return events.isEmpty()
+        ? Effect().noReply()
+        : persistWithRollup(state, events, now).thenNoReply();
   }
 
   private ReplyEffect<Event, State> onClassify(State state, Classify cmd) {

@@ -7,7 +7,9 @@ import dev.vigil.VigilConfig;
 import dev.vigil.anomaly.AnomalySettings;
 import dev.vigil.anomaly.ThresholdDirectory;
 import dev.vigil.detection.DetectionSettings;
+import dev.vigil.detection.FiredSignal;
 import dev.vigil.detection.ImmediateClass;
+import dev.vigil.detection.Signal;
 import dev.vigil.detection.ThrottleLevel;
 import dev.vigil.fingerprint.FingerprintEntity.Command;
 import dev.vigil.fingerprint.FingerprintEntity.Event;
@@ -124,6 +126,50 @@ class FingerprintEntityTest {
     assertThat(kit.getState().throttle().level()).isEqualTo(ThrottleLevel.BLOCKED);
     assertThat(kit.getState().throttle().pinned()).isEqualTo(ThrottleLevel.SEVERE);
     assertThat(kit.getState().throttle().effective()).isEqualTo(ThrottleLevel.SEVERE);
+    assertThat(kit.getState().escalations()).isEqualTo(1);
+    assertThat(kit.getState().reputation()).isEqualTo(40);
+  }
+
+  @Test
+  void aBotSessionOfABlockedDeviceRestartsTheCooldownWithoutATransition() {
+    // given a device blocked at T0
+    kit.<Decision>runCommand(
+        r ->
+            assess(
+                "s-1",
+                true,
+                T0,
+                new ImmediateClass(ImmediateClass.Kind.SCANNER, "/.env"),
+                "human",
+                r));
+    Instant later = T0.plus(Duration.ofMinutes(10));
+
+    // when one of its new sessions is a behavioural bot
+    var result =
+        kit.<Decision>runCommand(
+            r ->
+                new FingerprintEntity.Assess(
+                    "shop",
+                    new Assessor.Input(
+                        "s-2",
+                        true,
+                        later,
+                        "198.51.100.7",
+                        true,
+                        false,
+                        List.of(
+                            new FiredSignal(Signal.HIGH_VELOCITY, 30),
+                            new FiredSignal(Signal.HIGH_REQUEST_COUNT, 30)),
+                        null,
+                        "human",
+                        true),
+                    r));
+
+    // then it stays blocked for a full cooldown from now, and nothing pretends the level changed
+    assertThat(result.reply().action()).isEqualTo(Decision.Action.BLOCK);
+    assertThat(result.reply().retryAfterSeconds()).isEqualTo(3600);
+    assertThat(result.events()).noneMatch(e -> e instanceof ThrottleChanged);
+    kit.restart();
     assertThat(kit.getState().escalations()).isEqualTo(1);
     assertThat(kit.getState().reputation()).isEqualTo(40);
   }
