@@ -42,7 +42,18 @@ class DetectionSettingsTest {
   }
 
   @Test
-  void theShippedLimitsAreTheSpecsDefaults() {
+  void theShippedConfigurationKeepsTheCalibratedDeviationsFromTheSpec() {
+    // conf/detection.conf says why: calibrated on the evaluation corpus (EvaluationCorpusIT)
+    assertThat(DetectionFixtures.SHIPPED.limits().sequentialMinViews()).isEqualTo(10);
+    assertThat(DetectionFixtures.SHIPPED.limits().sequentialShare()).isEqualTo(0.9);
+    assertThat(DetectionFixtures.SHIPPED.limits().engagementGrace())
+        .isEqualTo(java.time.Duration.ofSeconds(15));
+    assertThat(DetectionFixtures.SHIPPED.points(Signal.SEQUENTIAL_NAVIGATION)).isEqualTo(30);
+    assertThat(DetectionFixtures.SHIPPED.threshold()).isEqualTo(50);
+  }
+
+  @Test
+  void theSpecsLimitsAreTheDefaultsOfEverythingElse() {
     assertThat(SETTINGS.threshold()).isEqualTo(50);
     assertThat(SETTINGS.failMode()).isEqualTo(DetectionSettings.FailMode.OPEN);
     assertThat(SETTINGS.blockAutomationTools()).isTrue();
