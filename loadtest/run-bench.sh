@@ -16,7 +16,7 @@
 #   RATE [5000] target decisions/s      SESSIONS [10000]     IPS [5000] (= fingerprints)
 #   DECIDE_USERS [200]                  SETTLE_SECONDS [10]  MEASURE_SECONDS [45]
 #   SATURATION_USERS [32]               SATURATION_SECONDS [15]
-#   HEALTH_USERS [32]                   HEALTH_SECONDS [20]  WARMUP_USERS [16]  WARMUP_PASSES [1]
+#   HEALTH_USERS [32]  HEALTH_WARMUP_SECONDS [15]  HEALTH_SECONDS [20]  WARMUP_USERS [16]  WARMUP_PASSES [1]
 #   VIGIL_JAVA_OPTS []  GATLING_JAVA_OPTS []  BENCH_RESULTS [loadtest/results]  NO_REPORTS [0]
 #   KEEP_DATA [0] (keep the temporary data directory)
 #   PROFILE [0]: 1 = flight-record Vigil (JFR, settings=profile) and print where its CPU went in the
@@ -97,6 +97,7 @@ cleanup() {
   VPID="" GPID="" SPID="" DATA="" PM=""
 }
 trap cleanup EXIT
+trap 'log "failed at line $LINENO: $BASH_COMMAND"' ERR
 trap 'exit 130' INT TERM
 
 # Runs one simulation in its own JVM under `timeout` (bounded); the JVM's pid goes to gatling.pid
@@ -114,7 +115,7 @@ gatling() {
   GPID=$!
   local jvm=""
   for _ in $(seq 1 50); do
-    jvm=$(ps -o pid= --ppid "$GPID" | tr -d ' ' | head -1)
+    jvm=$( (ps -o pid= --ppid "$GPID" || true) | tr -d " " | head -1)
     [ -n "$jvm" ] && break
     sleep 0.1
   done
@@ -185,9 +186,10 @@ run_once() {
   SPID=$!
 
   local hs=${HEALTH_SECONDS:-20} ss=${SETTLE_SECONDS:-10} ms=${MEASURE_SECONDS:-45} sats=${SATURATION_SECONDS:-15}
-  log "1/2 GET /health at saturation (${HEALTH_USERS:-32} users, 5 s warm-up + ${hs} s)"
-  gatling HealthSimulation $((hs + 120)) \
-    -Dbench.health.users="${HEALTH_USERS:-32}" -Dbench.health.seconds="$hs"
+  local hw=${HEALTH_WARMUP_SECONDS:-15}
+  log "1/2 GET /health at saturation (${HEALTH_USERS:-32} users, ${hw} s warm-up + ${hs} s)"
+  gatling HealthSimulation $((hw + hs + 120)) \
+    -Dbench.health.users="${HEALTH_USERS:-32}" -Dbench.health.warmupSeconds="$hw" -Dbench.health.seconds="$hs"
 
   curl -sf "http://127.0.0.1:$PORT/metrics" > "$RUN/metrics-before-decide.txt" || true
   log "2/2 decide: warm-up over ${SESSIONS:-10000} sessions, ${ss}+${ms} s at ${RATE:-5000}/s, ${sats} s at saturation"

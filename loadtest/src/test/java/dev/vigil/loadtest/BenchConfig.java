@@ -105,7 +105,7 @@ public final class BenchConfig {
   }
 
   public static Duration healthWarmup() {
-    return Duration.ofSeconds(integer("bench.health.warmupSeconds", 5));
+    return Duration.ofSeconds(integer("bench.health.warmupSeconds", 15));
   }
 
   public static Duration health() {

@@ -113,6 +113,20 @@ public final class BenchSummary {
       }
     }
 
+    Map<String, Double> before = readMetrics(run.resolve("metrics-before-decide.txt"));
+    Map<String, Double> after = readMetrics(run.resolve("metrics-after-decide.txt"));
+    if (!after.isEmpty()) {
+      ObjectNode srv = out.putObject("serverSide");
+      double n = delta(before, after, "http_server_requests_seconds_count", "route=\"/v1/decide\"");
+      double sum = delta(before, after, "http_server_requests_seconds_sum", "route=\"/v1/decide\"");
+      srv.put("decideRequests", (long) n);
+      srv.put("decideMeanMicros", n == 0 ? 0 : Math.round(sum / n * 1e6));
+      srv.put("observationRowsFlushed", (long) delta(before, after, "vigil_writer_flush_rows_sum", "table=\"observations\""));
+      srv.put("observationFlushes", (long) delta(before, after, "vigil_writer_flush_rows_count", "table=\"observations\""));
+      srv.put("observationRefused", (long) delta(before, after, "vigil_writer_refused_total", "table=\"observations\""));
+      srv.put("observationFlushFailures", (long) delta(before, after, "vigil_writer_flush_failures_total", "table=\"observations\""));
+    }
+
     ObjectNode fig = out.putObject("figures");
     JsonNode health = phase(out, "health");
     JsonNode decide = phase(out, "decide");
@@ -128,6 +142,7 @@ public final class BenchSummary {
       fig.put("decideP99Micros", decide.get("latency").get("p99").asLong());
       fig.put("decideMaxMicros", decide.get("latency").get("max").asLong());
       fig.put("decideNonAllowShare", decide.get("nonAllowShare").asDouble());
+      fig.put("decideFailOpen", decide.get("vigilFailOpenOrClosed").asLong());
       fig.put("p99Goal", decide.get("latency").get("p99").asLong() < P99_GOAL_MICROS);
     }
     if (sat != null) {
@@ -142,6 +157,42 @@ public final class BenchSummary {
       fig.put("decideToTrivial", decide.get("ratePerSecond").asDouble() / health.get("ratePerSecond").asDouble());
     }
     return out;
+  }
+
+  /** Prometheus text → series (name{labels}) → value; comments skipped. */
+  static Map<String, Double> readMetrics(Path f) throws IOException {
+    Map<String, Double> m = new LinkedHashMap<>();
+    if (!Files.exists(f)) {
+      return m;
+    }
+    for (String line : Files.readAllLines(f)) {
+      if (line.startsWith("#") || line.isBlank()) {
+        continue;
+      }
+      int sp = line.lastIndexOf(' ');
+      try {
+        m.put(line.substring(0, sp), Double.parseDouble(line.substring(sp + 1)));
+      } catch (RuntimeException e) {
+        // not a sample line
+      }
+    }
+    return m;
+  }
+
+  /** The sum over series of {@code name} whose labels contain {@code label}, after − before. */
+  static double delta(Map<String, Double> before, Map<String, Double> after, String name, String label) {
+    return sum(after, name, label) - sum(before, name, label);
+  }
+
+  static double sum(Map<String, Double> m, String name, String label) {
+    double t = 0;
+    for (var e : m.entrySet()) {
+      String k = e.getKey();
+      if ((k.startsWith(name + "{") || k.equals(name)) && k.contains(label)) {
+        t += e.getValue();
+      }
+    }
+    return t;
   }
 
   static JsonNode phase(JsonNode summary, String name) {
@@ -316,6 +367,19 @@ public final class BenchSummary {
         b.append('\n');
       }
     }
+    JsonNode srv = s.path("serverSide");
+    if (!srv.isMissingNode()) {
+      b.append(
+          String.format(
+              "%nserver side, whole decide simulation (Vigil's /metrics before/after): %d decisions, mean %.3f ms"
+                  + " inside Vigil; observation rows flushed %d in %d flushes, refused %d, failed flushes %d%n",
+              srv.path("decideRequests").asLong(),
+              srv.path("decideMeanMicros").asLong() / 1000.0,
+              srv.path("observationRowsFlushed").asLong(),
+              srv.path("observationFlushes").asLong(),
+              srv.path("observationRefused").asLong(),
+              srv.path("observationFlushFailures").asLong()));
+    }
     JsonNode f = s.get("figures");
     b.append("\n---- figures ----\n");
     if (f.has("trivialRate")) {
@@ -325,7 +389,7 @@ public final class BenchSummary {
       b.append(
           String.format(
               "decide at target %d/s: achieved %.0f/s, p50 %.3f ms, p95 %.3f ms, p99 %.3f ms, max %.1f ms"
-                  + " — p99 goal (< 2 ms) %s; non-allow answers %.2f %%%n",
+                  + " — p99 goal (< 2 ms) %s; non-allow answers %.2f %%, fail-open (vigil_*) %d%n",
               f.get("decideTargetRate").asInt(),
               f.get("decideAchievedRate").asDouble(),
               f.get("decideP50Micros").asLong() / 1000.0,
@@ -333,7 +397,8 @@ public final class BenchSummary {
               f.get("decideP99Micros").asLong() / 1000.0,
               f.get("decideMaxMicros").asLong() / 1000.0,
               f.get("p99Goal").asBoolean() ? "MET" : "NOT MET",
-              f.get("decideNonAllowShare").asDouble() * 100));
+              f.get("decideNonAllowShare").asDouble() * 100,
+              f.path("decideFailOpen").asLong()));
     }
     if (f.has("decideSaturationRate")) {
       b.append(

@@ -46,6 +46,7 @@ public final class JfrTop {
     Map<String, Integer> app = new HashMap<>();
     Map<String, Integer> threads = new HashMap<>();
     Map<String, Integer> packages = new HashMap<>();
+    Map<String, Integer> components = new HashMap<>();
     int total = 0;
     try (RecordingFile rf = new RecordingFile(run.resolve("vigil.jfr"))) {
       while (rf.hasMoreEvents()) {
@@ -66,6 +67,7 @@ public final class JfrTop {
         threads.merge(threadGroup(tn), 1, Integer::sum);
         List<RecordedFrame> frames = st.getFrames();
         top.merge(name(frames.get(0)), 1, Integer::sum);
+        components.merge(component(frames), 1, Integer::sum);
         packages.merge(pkg(frames.get(0)), 1, Integer::sum);
         for (RecordedFrame f : frames) {
           String t = f.getMethod().getType().getName();
@@ -77,6 +79,7 @@ public final class JfrTop {
       }
     }
     System.out.printf("execution samples in phase \"%s\": %d%n", phaseName, total);
+    print("by component (innermost frame of a known library or package)", components, total, rows);
     print("by thread", threads, total, rows);
     print("by package of the top frame", packages, total, rows);
     print("top frames (self time)", top, total, rows);
@@ -92,6 +95,40 @@ public final class JfrTop {
             e ->
                 System.out.printf(
                     "%6.1f %%  %6d  %s%n", 100.0 * e.getValue() / Math.max(1, total), e.getValue(), e.getKey()));
+  }
+
+  private static final String[][] COMPONENTS = {
+    {"com.fasterxml.jackson.", "JSON (Jackson)"},
+    {"nl.basjes.", "user-agent parsing (yauaa)"},
+    {"io.micrometer.", "metrics (Micrometer)"},
+    {"org.postgresql.", "JDBC (driver, pools, Slick)"},
+    {"com.zaxxer.hikari.", "JDBC (driver, pools, Slick)"},
+    {"slick.", "JDBC (driver, pools, Slick)"},
+    {"dev.vigil.detection.", "Vigil: detection rules"},
+    {"dev.vigil.writer.", "Vigil: append writer"},
+    {"dev.vigil.", "Vigil: other"},
+    {"org.apache.pekko.persistence.", "Pekko persistence"},
+    {"org.apache.pekko.projection.", "Pekko projections"},
+    {"org.apache.pekko.cluster.", "Pekko cluster/sharding"},
+    {"org.apache.pekko.http.", "Pekko HTTP"},
+    {"org.apache.pekko.stream.", "Pekko streams (TCP, HTTP plumbing)"},
+    {"org.apache.pekko.serialization.", "Pekko serialization"},
+    {"org.apache.pekko.", "Pekko actors, dispatch"},
+    {"scala.concurrent.", "futures (Scala)"},
+    {"java.util.concurrent.", "JDK concurrency"},
+  };
+
+  /** The first frame, innermost first, that belongs to a known library or package. */
+  static String component(List<RecordedFrame> frames) {
+    for (RecordedFrame f : frames) {
+      String t = f.getMethod().getType().getName();
+      for (String[] c : COMPONENTS) {
+        if (t.startsWith(c[0])) {
+          return c[1];
+        }
+      }
+    }
+    return "JDK/other: " + pkg(frames.get(0));
   }
 
   static String name(RecordedFrame f) {
