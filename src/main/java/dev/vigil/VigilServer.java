@@ -36,6 +36,7 @@ import dev.vigil.http.Auth;
 import dev.vigil.http.HttpMetrics;
 import dev.vigil.http.HttpServer;
 import dev.vigil.http.HttpSettings;
+import dev.vigil.ledger.Ledger;
 import dev.vigil.ops.OpsRoutes;
 import dev.vigil.ops.Readiness;
 import dev.vigil.session.SessionEntity;
@@ -254,6 +255,17 @@ public final class VigilServer {
       Readiness readiness = new Readiness(system, database);
       readiness.markMigrated();
       Auth auth = new Auth(directory);
+      Ledger ledger =
+          Ledger.start(
+              system,
+              config,
+              database.dataSource(),
+              writers,
+              projectionPool,
+              auth,
+              directory,
+              registry,
+              clock);
       ServerBinding binding =
           HttpServer.start(
                   system,
@@ -288,7 +300,8 @@ public final class VigilServer {
                               new BotQueries(database.dataSource()),
                               blocking,
                               clock)
-                          .route()))
+                          .route(),
+                      ledger.route()))
               .toCompletableFuture()
               .get(30, TimeUnit.SECONDS);
       String url = httpSettings.publicUrl(binding.localAddress().getPort());

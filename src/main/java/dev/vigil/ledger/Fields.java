@@ -1,0 +1,193 @@
+package dev.vigil.ledger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigDecimal;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Typed reads of one JSON object's fields. A missing optional field is null; a present but wrong
+ * one (type, length, range) adds a {@link FieldError} naming it and reads as null, so every error
+ * of a row is reported at once. A JSON null is the same as a missing field.
+ */
+final class Fields {
+  /** Ids matched by prefix in trace lookups: printable ASCII without spaces. */
+  static final Pattern LOOKUP_ID = Pattern.compile("[\\x21-\\x7E]{1,128}");
+
+  private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
+
+  private final JsonNode node;
+  private final int index;
+  private final List<FieldError> errors;
+
+  Fields(JsonNode node, int index, List<FieldError> errors) {
+    this.node = node;
+    this.index = index;
+    this.errors = errors;
+  }
+
+  private JsonNode get(String name) {
+    JsonNode v = node.get(name);
+    return v == null || v.isNull() ? null : v;
+  }
+
+  private <T> T fail(String name, String reason) {
+    errors.add(new FieldError(index, name, reason));
+    return null;
+  }
+
+  String required(String name, String value) {
+    if (value == null && get(name) == null) {
+      return fail(name, "is required");
+    }
+    return value;
+  }
+
+  /** An id that trace lookups match: 1-128 printable ASCII characters, no spaces. */
+  String lookupId(String name) {
+    JsonNode v = get(name);
+    if (v == null) {
+      return null;
+    }
+    if (!v.isTextual() || !LOOKUP_ID.matcher(v.asText()).matches()) {
+      return fail(name, "must be 1-128 printable ASCII characters without spaces");
+    }
+    return v.asText();
+  }
+
+  /** Free text of 1 to {@code max} characters without control characters. */
+  String label(String name, int max) {
+    JsonNode v = get(name);
+    if (v == null) {
+      return null;
+    }
+    if (!v.isTextual()) {
+      return fail(name, "must be a string");
+    }
+    String s = v.asText().strip();
+    if (s.isEmpty() || s.length() > max || CONTROL.matcher(s).find()) {
+      return fail(name, "must be 1-" + max + " characters without control characters");
+    }
+    return s;
+  }
+
+  /** Any string up to {@code max} characters (messages, prompts: newlines allowed). */
+  String text(String name, int max) {
+    JsonNode v = get(name);
+    if (v == null) {
+      return null;
+    }
+    if (!v.isTextual()) {
+      return fail(name, "must be a string");
+    }
+    if (v.asText().length() > max) {
+      return fail(name, "must be at most " + max + " characters");
+    }
+    if (v.asText().indexOf(0) >= 0) {
+      return fail(name, "must not contain NUL characters");
+    }
+    return v.asText();
+  }
+
+  String oneOf(String name, Set<String> allowed, String fallback) {
+    JsonNode v = get(name);
+    if (v == null) {
+      return fallback;
+    }
+    if (!v.isTextual() || !allowed.contains(v.asText())) {
+      return fail(name, "must be one of " + allowed.stream().sorted().toList());
+    }
+    return v.asText();
+  }
+
+  boolean bool(String name) {
+    JsonNode v = get(name);
+    if (v == null) {
+      return false;
+    }
+    if (!v.isBoolean()) {
+      fail(name, "must be true or false");
+      return false;
+    }
+    return v.booleanValue();
+  }
+
+  /** A whole number from 0 to {@code max}; absent is null. */
+  Long count(String name, long max) {
+    JsonNode v = get(name);
+    if (v == null) {
+      return null;
+    }
+    if (!v.isIntegralNumber()
+        || !v.canConvertToLong()
+        || v.longValue() < 0
+        || v.longValue() > max) {
+      return fail(name, "must be an integer from 0 to " + max);
+    }
+    return v.longValue();
+  }
+
+  long countOrZero(String name, long max) {
+    Long v = count(name, max);
+    return v == null ? 0 : v;
+  }
+
+  Integer millis(String name, int max) {
+    Long v = count(name, max);
+    return v == null ? null : v.intValue();
+  }
+
+  /** A decimal number from 0 to {@code max}, exactly as written. */
+  BigDecimal decimal(String name, BigDecimal max) {
+    JsonNode v = get(name);
+    if (v == null) {
+      return null;
+    }
+    if (!v.isNumber() || v.decimalValue().signum() < 0 || v.decimalValue().compareTo(max) > 0) {
+      return fail(name, "must be a number from 0 to " + max.toPlainString());
+    }
+    return v.decimalValue();
+  }
+
+  /**
+   * An ISO-8601 timestamp with a zone ({@code Z} or an offset), or epoch milliseconds; cut to
+   * microseconds, the database's precision, so that a row reads back with the start it was sent
+   * with (the start is part of its key).
+   */
+  Instant instant(String name) {
+    JsonNode v = get(name);
+    if (v == null) {
+      return null;
+    }
+    if (v.isIntegralNumber() && v.canConvertToLong() && v.longValue() >= 0) {
+      return Instant.ofEpochMilli(v.longValue());
+    }
+    if (v.isTextual()) {
+      try {
+        return OffsetDateTime.parse(v.asText()).toInstant().truncatedTo(ChronoUnit.MICROS);
+      } catch (DateTimeException e) {
+        // answered below
+      }
+    }
+    return fail(name, "must be an ISO-8601 timestamp with a zone, or epoch milliseconds");
+  }
+
+  /** Any JSON value (payloads). */
+  JsonNode any(String name) {
+    JsonNode v = get(name);
+    // PostgreSQL's jsonb and text cannot hold NUL
+    if (v != null && v.toString().contains("\\u0000")) {
+      return fail(name, "must not contain NUL characters");
+    }
+    return v;
+  }
+
+  void error(String name, String reason) {
+    fail(name, reason);
+  }
+}

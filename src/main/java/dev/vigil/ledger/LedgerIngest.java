@@ -1,0 +1,271 @@
+package dev.vigil.ledger;
+
+import dev.vigil.ledger.LedgerStore.Key;
+import dev.vigil.ledger.LedgerStore.Stored;
+import dev.vigil.tenancy.Site;
+import dev.vigil.writer.AppendWriter;
+import dev.vigil.writer.WriterUnavailableException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stores ledger rows: prices each call with the card, writes the rows (and, at privacy tier 3, the
+ * payloads) through the append writers, reads back what is stored under the rows' keys to tell
+ * first writes from repeats, and only for first writes tells the budgets and publishes to the
+ * site's topic. A repeat is answered with the stored row, so a retried call counts once.
+ */
+public final class LedgerIngest {
+  private static final Logger log = LoggerFactory.getLogger(LedgerIngest.class);
+
+  /** Unpriced models logged once each, up to this many (a bad client must not flood the log). */
+  private static final int MAX_WARNED_MODELS = 1000;
+
+  /** One row of the answer: the stored row, and whether it had been stored before. */
+  public record Recorded<V>(boolean duplicate, V row) {}
+
+  private final AppendWriter<AiRequestTable.Row> aiWriter;
+  private final AppendWriter<ToolExecutionTable.Row> toolWriter;
+  private final AppendWriter<PayloadTable.Row> payloadWriter;
+  private final LedgerStore store;
+  private final PriceCard card;
+  private final BiConsumer<BudgetSubject, BudgetEntity.RecordSpend> budgets;
+  private final Consumer<LedgerEvent> publish;
+  private final Executor blocking;
+  private final Clock clock;
+  private final MeterRegistry registry;
+  private final Set<String> warnedModels = ConcurrentHashMap.newKeySet();
+
+  public LedgerIngest(
+      AppendWriter<AiRequestTable.Row> aiWriter,
+      AppendWriter<ToolExecutionTable.Row> toolWriter,
+      AppendWriter<PayloadTable.Row> payloadWriter,
+      LedgerStore store,
+      PriceCard card,
+      BiConsumer<BudgetSubject, BudgetEntity.RecordSpend> budgets,
+      Consumer<LedgerEvent> publish,
+      Executor blocking,
+      Clock clock,
+      MeterRegistry registry) {
+    this.aiWriter = aiWriter;
+    this.toolWriter = toolWriter;
+    this.payloadWriter = payloadWriter;
+    this.store = store;
+    this.card = card;
+    this.budgets = budgets;
+    this.publish = publish;
+    this.blocking = blocking;
+    this.clock = clock;
+    this.registry = registry;
+  }
+
+  public PriceCard card() {
+    return card;
+  }
+
+  public CompletionStage<List<Recorded<AiRequestView>>> recordAiRequests(
+      Site site, List<AiRequest> calls) {
+    String ingestId = UUID.randomUUID().toString();
+    Instant now = clock.instant();
+    Map<Key, AiRequest> unique = new LinkedHashMap<>();
+    calls.forEach(r -> unique.putIfAbsent(new Key(r.requestId(), r.startedAt()), r));
+    List<AiRequestTable.Row> rows = new ArrayList<>();
+    List<PayloadTable.Row> payloads = new ArrayList<>();
+    for (AiRequest r : unique.values()) {
+      Cost cost = card.price(r.model(), r.usage(), r.startedAt());
+      rows.add(new AiRequestTable.Row(site.id(), site.privacyTier(), r, cost, now, ingestId));
+      PayloadTable.Row payload = PayloadTable.Row.of(site.id(), r);
+      if (Privacy.keepsPayloads(site.privacyTier()) && !payload.isEmpty()) {
+        payloads.add(payload);
+      }
+    }
+    List<Key> keys = calls.stream().map(r -> new Key(r.requestId(), r.startedAt())).toList();
+    return write(keys, () -> aiWriter.append(rows), payloads)
+        .thenApplyAsync(
+            done -> blockingly(() -> store.aiRequests(site.id(), unique.keySet())), blocking)
+        .thenApply(stored -> answer(keys, stored, ingestId, this::onNewAiRequests));
+  }
+
+  public CompletionStage<List<Recorded<ToolExecutionView>>> recordToolExecutions(
+      Site site, List<ToolExecution> runs) {
+    String ingestId = UUID.randomUUID().toString();
+    Instant now = clock.instant();
+    Map<Key, ToolExecution> unique = new LinkedHashMap<>();
+    runs.forEach(t -> unique.putIfAbsent(new Key(t.executionId(), t.startedAt()), t));
+    List<ToolExecutionTable.Row> rows = new ArrayList<>();
+    List<PayloadTable.Row> payloads = new ArrayList<>();
+    for (ToolExecution t : unique.values()) {
+      rows.add(new ToolExecutionTable.Row(site.id(), site.privacyTier(), t, now, ingestId));
+      PayloadTable.Row payload = PayloadTable.Row.of(site.id(), t);
+      if (Privacy.keepsPayloads(site.privacyTier()) && !payload.isEmpty()) {
+        payloads.add(payload);
+      }
+    }
+    List<Key> keys = runs.stream().map(t -> new Key(t.executionId(), t.startedAt())).toList();
+    return write(keys, () -> toolWriter.append(rows), payloads)
+        .thenApplyAsync(
+            done -> blockingly(() -> store.toolExecutions(site.id(), unique.keySet())), blocking)
+        .thenApply(stored -> answer(keys, stored, ingestId, this::onNewToolExecutions));
+  }
+
+  /** Partitions for late rows first, then the rows and their payloads together. */
+  private CompletionStage<Void> write(
+      List<Key> keys,
+      java.util.function.Supplier<CompletionStage<?>> rows,
+      List<PayloadTable.Row> payloads) {
+    return CompletableFuture.runAsync(
+            () ->
+                blockingly(
+                    () -> {
+                      store.ensurePartitions(keys.stream().map(Key::startedAt).toList());
+                      return null;
+                    }),
+            blocking)
+        .thenCompose(
+            ignored ->
+                CompletableFuture.allOf(
+                    rows.get().toCompletableFuture(),
+                    payloadWriter.append(payloads).toCompletableFuture()));
+  }
+
+  private <V> List<Recorded<V>> answer(
+      List<Key> keys, Map<Key, Stored<V>> stored, String ingestId, Consumer<List<V>> onNew) {
+    List<Recorded<V>> answer = new ArrayList<>();
+    List<V> created = new ArrayList<>();
+    Set<Key> seen = new java.util.HashSet<>();
+    for (Key key : keys) {
+      Stored<V> s = stored.get(key);
+      if (s == null) {
+        throw new IllegalStateException("row " + key.id() + " was not found after its commit");
+      }
+      boolean first = s.ingestId().equals(ingestId) && seen.add(key);
+      if (first) {
+        created.add(s.row());
+      }
+      answer.add(new Recorded<>(!first, s.row()));
+    }
+    if (!created.isEmpty()) {
+      onNew.accept(created);
+    }
+    return answer;
+  }
+
+  private void onNewAiRequests(List<AiRequestView> created) {
+    Map<BudgetSubject, Map<LocalDate, long[]>> spend = new HashMap<>();
+    Map<LocalDate, Instant> dayStarts = new HashMap<>();
+    for (AiRequestView r : created) {
+      publish.accept(
+          new LedgerEvent.AiRequestRecorded(
+              r.site(),
+              r.requestId(),
+              r.traceId(),
+              r.agent(),
+              r.userId(),
+              r.provider(),
+              r.model(),
+              r.status(),
+              r.totalTokens(),
+              r.costMicrodollars(),
+              r.priced(),
+              r.synthetic(),
+              r.startedAt()));
+      if (!r.priced()) {
+        unpriced(r);
+      }
+      if (r.synthetic() || r.costMicrodollars() == 0) {
+        continue;
+      }
+      LocalDate day = LocalDate.ofInstant(r.startedAt(), ZoneOffset.UTC);
+      dayStarts.putIfAbsent(day, r.startedAt());
+      for (BudgetSubject subject : subjects(r)) {
+        spend.computeIfAbsent(subject, s -> new HashMap<>())
+                .computeIfAbsent(day, d -> new long[1])[0] +=
+            r.costMicrodollars();
+      }
+    }
+    // one message per subject and day of start, however many calls the write had
+    spend.forEach(
+        (subject, days) ->
+            days.forEach(
+                (day, sum) ->
+                    budgets.accept(
+                        subject, new BudgetEntity.RecordSpend(sum[0], dayStarts.get(day)))));
+  }
+
+  private static List<BudgetSubject> subjects(AiRequestView r) {
+    List<BudgetSubject> subjects = new ArrayList<>(3);
+    subjects.add(BudgetSubject.site(r.site()));
+    if (r.agent() != null) {
+      subjects.add(new BudgetSubject(r.site(), "agent", r.agent()));
+    }
+    if (r.userId() != null) {
+      subjects.add(new BudgetSubject(r.site(), "user", r.userId()));
+    }
+    return subjects;
+  }
+
+  private void onNewToolExecutions(List<ToolExecutionView> created) {
+    for (ToolExecutionView t : created) {
+      publish.accept(
+          new LedgerEvent.ToolExecutionRecorded(
+              t.site(),
+              t.executionId(),
+              t.traceId(),
+              t.toolName(),
+              t.serverName(),
+              t.agent(),
+              t.status(),
+              t.durationMs(),
+              t.synthetic(),
+              t.startedAt()));
+    }
+  }
+
+  private void unpriced(AiRequestView r) {
+    Counter.builder("vigil.ledger.unpriced.requests")
+        .description("model calls stored without a price (cost 0): the price card lacks the model")
+        .tag("provider", r.provider())
+        .register(registry)
+        .increment();
+    String model = ModelIds.normalise(r.model());
+    if (warnedModels.size() < MAX_WARNED_MODELS && warnedModels.add(model)) {
+      log.warn("Unpriced model calls: {} (add it to the price card)", r.unpricedReason());
+    }
+  }
+
+  @FunctionalInterface
+  private interface Blocking<T> {
+    T run() throws SQLException;
+  }
+
+  /** A database failure around the write is a 503: the caller retries, and a repeat is safe. */
+  private static <T> T blockingly(Blocking<T> work) {
+    try {
+      return work.run();
+    } catch (SQLException e) {
+      throw new WriterUnavailableException(
+          WriterUnavailableException.Reason.STORAGE_FAILED,
+          "the ledger could not be read or prepared: " + e.getMessage(),
+          e);
+    }
+  }
+}
