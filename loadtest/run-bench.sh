@@ -52,11 +52,12 @@ mvn -B -q -f "$HERE/pom.xml" test-compile dependency:build-classpath \
   -Dmdep.outputFile="$HERE/target/classpath.txt" -Dmdep.includeScope=test >&2
 CP="$HERE/target/test-classes:$(cat "$HERE/target/classpath.txt")"
 
+# A port below the kernel's ephemeral range (so no outgoing connection holds it) with no socket on it.
 free_port() {
   local p
   for _ in $(seq 1 100); do
-    p=$(shuf -i 20000-59999 -n 1)
-    if ! ss -Htln "( sport = :$p )" | grep -q . && [ "$p" != "${1:-}" ]; then
+    p=$(shuf -i 20000-32700 -n 1)
+    if ! ss -Htan "( sport = :$p )" | grep -q . && [ "$p" != "${1:-}" ]; then
       echo "$p"; return 0
     fi
   done
