@@ -33,6 +33,7 @@ import dev.vigil.fingerprint.FingerprintRoutes;
 import dev.vigil.fingerprint.ObservationTable;
 import dev.vigil.fingerprint.SiteTraffic;
 import dev.vigil.http.Auth;
+import dev.vigil.http.DashboardRoutes;
 import dev.vigil.http.HttpMetrics;
 import dev.vigil.http.HttpServer;
 import dev.vigil.http.HttpSettings;
@@ -45,6 +46,10 @@ import dev.vigil.session.SessionQueries;
 import dev.vigil.session.SessionReaper;
 import dev.vigil.session.SessionRoutes;
 import dev.vigil.session.SessionSettings;
+import dev.vigil.stream.LiveEvents;
+import dev.vigil.stream.SiteStream;
+import dev.vigil.stream.StreamRoutes;
+import dev.vigil.stream.StreamSettings;
 import dev.vigil.tenancy.TenancyRepository;
 import dev.vigil.tenancy.TenancyRoutes;
 import dev.vigil.tenancy.TenantDirectory;
@@ -132,7 +137,9 @@ public final class VigilServer {
     DetectionSettings detection;
     AnomalySettings anomalySettings;
     ImmediateRules.Patterns patterns;
+    StreamSettings streamSettings;
     try {
+      streamSettings = StreamSettings.fromConfig(config);
       sessionSettings = SessionSettings.fromConfig(config);
       partitionSettings = PartitionMaintenance.Settings.fromConfig(config);
       detection = DetectionSettings.fromConfig(config);
@@ -195,6 +202,25 @@ public final class VigilServer {
           ThresholdSync.start(system, thresholds, anomalySettings.thresholdRefresh());
       FingerprintEntity.init(system, detection, clock, thresholds, anomalySettings);
       SessionEntity.init(system, sessionSettings, detection, rollups, clock);
+      SessionQueries sessionQueries = new SessionQueries(database.dataSource());
+      LiveEvents live = LiveEvents.get(system);
+      SiteStream.init(
+          system,
+          streamSettings,
+          live,
+          siteId ->
+              CompletableFuture.supplyAsync(
+                  () -> {
+                    try {
+                      return sessionQueries.activeSessions(
+                          siteId, clock.instant(), AnalyticsQueries.ACTIVE_WINDOW);
+                    } catch (SQLException e) {
+                      throw new java.util.concurrent.CompletionException(e);
+                    }
+                  },
+                  blockingPool),
+          clock);
+      var liveCountTimer = live.start(streamSettings.statsInterval());
       SubjectEntity.init(system, thresholds, anomalySettings, clock);
       var subjectSharding = ClusterSharding.get(system);
       var rollupTimer =
@@ -249,6 +275,7 @@ public final class VigilServer {
                 authTimer.cancel();
                 partitionTimer.cancel();
                 rollupTimer.cancel();
+                liveCountTimer.cancel();
                 return CompletableFuture.completedFuture(Done.getInstance());
               });
 
@@ -274,6 +301,7 @@ public final class VigilServer {
                   List.of(
                       new OpsRoutes(readiness, registry).route(),
                       new TrackerRoutes().route(),
+                      new DashboardRoutes().route(),
                       new CollectRoutes(
                               system,
                               directory,
@@ -292,8 +320,8 @@ public final class VigilServer {
                               blocking)
                           .route(),
                       new TenancyRoutes(auth, directory, tenancy, blocking).route(),
-                      new SessionRoutes(auth, new SessionQueries(database.dataSource()), blocking)
-                          .route(),
+                      new SessionRoutes(auth, sessionQueries, blocking).route(),
+                      new StreamRoutes(system, auth, directory, streamSettings, registry).route(),
                       new AnalyticsRoutes(
                               auth,
                               new AnalyticsQueries(database.dataSource()),

@@ -32,7 +32,7 @@ public final class AnalyticsQueries {
   static final long TIME_ON_PAGE_CAP_MS = Duration.ofMinutes(30).toMillis();
 
   /** A session seen within this long and not ended counts as active now. */
-  static final Duration ACTIVE_WINDOW = Duration.ofMinutes(5);
+  public static final Duration ACTIVE_WINDOW = Duration.ofMinutes(5);
 
   private static final Map<String, Duration> OVERVIEW_WINDOWS = overviewWindows();
 

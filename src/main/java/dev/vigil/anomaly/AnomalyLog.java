@@ -2,6 +2,7 @@ package dev.vigil.anomaly;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import dev.vigil.stream.LiveEvents;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +18,24 @@ public final class AnomalyLog {
 
   private AnomalyLog() {}
 
+  /** What live streams get as an {@code anomaly.opened|escalated|closed} event's data. */
+  public record LiveAnomaly(
+      String id,
+      String siteId,
+      String subjectKind,
+      String subjectId,
+      String metric,
+      String level,
+      String state,
+      double value,
+      double baseline,
+      double threshold,
+      double peak,
+      Instant at) {}
+
+  /** Logs the transition for the SIEM and publishes it to the site's live streams. */
   public static void transition(
+      LiveEvents live,
       String siteId,
       String subjectKind,
       String subjectId,
@@ -44,5 +62,23 @@ public final class AnomalyLog {
         kv("threshold", threshold),
         kv("peak", peak),
         kv("at", at.toString()));
+    String type = "anomaly." + kind.name().toLowerCase(java.util.Locale.ROOT);
+    live.publish(
+        siteId,
+        type,
+        at,
+        new LiveAnomaly(
+            anomalyId,
+            siteId,
+            subjectKind,
+            subjectId,
+            metric,
+            level.wire(),
+            kind == MetricTracker.Transition.Kind.CLOSED ? "closed" : "open",
+            value,
+            baseline,
+            threshold,
+            peak,
+            at));
   }
 }

@@ -1,6 +1,7 @@
 package dev.vigil.anomaly;
 
 import dev.vigil.CborSerializable;
+import dev.vigil.stream.LiveEvents;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -86,17 +87,21 @@ public final class SubjectEntity
       Function<String, Optional<Threshold>> thresholds,
       AnomalySettings settings,
       Clock clock) {
-    return Behaviors.withTimers(
-        timers -> {
-          timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ofSeconds(10));
-          return new SubjectEntity(id, thresholds, settings, clock);
-        });
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers -> {
+                  timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ofSeconds(10));
+                  return new SubjectEntity(
+                      id, thresholds, settings, clock, LiveEvents.get(ctx.getSystem()));
+                }));
   }
 
   private final String id;
   private final Function<String, Optional<Threshold>> thresholds;
   private final AnomalySettings settings;
   private final Clock clock;
+  private final LiveEvents liveEvents;
   private AnomalyBook live;
   private boolean dirty;
   private Instant lastRollup;
@@ -106,7 +111,8 @@ public final class SubjectEntity
       String id,
       Function<String, Optional<Threshold>> thresholds,
       AnomalySettings settings,
-      Clock clock) {
+      Clock clock,
+      LiveEvents liveEvents) {
     super(
         PersistenceId.of(ENTITY_KEY.name(), id),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
@@ -114,6 +120,7 @@ public final class SubjectEntity
     this.thresholds = thresholds;
     this.settings = settings;
     this.clock = clock;
+    this.liveEvents = liveEvents;
     this.lastRollup = clock.instant();
     this.lastReceived = clock.instant();
   }
@@ -213,10 +220,11 @@ public final class SubjectEntity
     return new BookRolledUp(site, kind, subject, live);
   }
 
-  private static void report(List<Event> events) {
+  private void report(List<Event> events) {
     for (Event e : events) {
       if (e instanceof AnomalyTransitioned a) {
         AnomalyLog.transition(
+            liveEvents,
             a.siteId(),
             a.kind(),
             a.subjectId(),

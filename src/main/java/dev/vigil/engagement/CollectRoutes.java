@@ -16,6 +16,7 @@ import dev.vigil.http.Cors;
 import dev.vigil.http.Json;
 import dev.vigil.session.Activity.PageSignal;
 import dev.vigil.session.SessionEntity;
+import dev.vigil.stream.LiveEvents;
 import dev.vigil.tenancy.Site;
 import dev.vigil.tenancy.TenantDirectory;
 import dev.vigil.writer.AppendWriter;
@@ -141,6 +142,7 @@ public final class CollectRoutes {
         writer.append(rows),
         done -> {
           siteTraffic.beaconsSeen(site.get().id());
+          LiveEvents.get(system).countEvents(site.get().id(), rows.size());
           tellSession(site.get(), envelope, client, result.accepted());
           return cors.withOrigin(site.get(), origin, () -> accepted(answer));
         });

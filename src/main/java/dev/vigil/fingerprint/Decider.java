@@ -9,6 +9,7 @@ import dev.vigil.detection.ThrottleLevel;
 import dev.vigil.engagement.ClientInfo;
 import dev.vigil.engagement.UserAgents;
 import dev.vigil.session.SessionEntity;
+import dev.vigil.stream.LiveEvents;
 import dev.vigil.tenancy.Site;
 import dev.vigil.writer.AppendWriter;
 import java.util.List;
@@ -41,6 +42,7 @@ public final class Decider {
       AppendWriter<ObservationTable.Row> observations,
       SubjectRollups rollups) {
     this.sharding = ClusterSharding.get(system);
+    this.live = LiveEvents.get(system);
     this.settings = settings;
     this.fingerprinter = Fingerprinter.of(settings);
     this.rules = rules;
@@ -50,6 +52,8 @@ public final class Decider {
   }
 
   /** Decides a request before it is served; never fails (timeouts become fail-open/closed). */
+  private final LiveEvents live;
+
   public CompletionStage<Decision> decide(Site site, DecisionRequest request) {
     Prepared p = prepare(site, request);
     CompletionStage<Decision> answer =
@@ -62,8 +66,9 @@ public final class Decider {
             d -> {
               // recorded for reports; the answer does not wait for this write
               observations.append(List.of(row(site, request, p.fingerprintId(), "decision", d)));
-              rollups.siteRequest(
-                  site.id(), request.facts().at(), SessionClass.isBot(d.classes().get(0)));
+              boolean bot = SessionClass.isBot(d.classes().get(0));
+              rollups.siteRequest(site.id(), request.facts().at(), bot);
+              live.countDecision(site.id(), bot);
               return d;
             });
   }

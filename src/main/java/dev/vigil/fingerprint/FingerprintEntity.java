@@ -15,6 +15,7 @@ import dev.vigil.detection.ThrottlePolicy;
 import dev.vigil.detection.ThrottleState;
 import dev.vigil.detection.Verdict;
 import dev.vigil.session.SessionEntity;
+import dev.vigil.stream.LiveEvents;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -197,7 +198,13 @@ public final class FingerprintEntity
                 timers -> {
                   timers.startTimerWithFixedDelay(Tick.INSTANCE, ROLLUP_INTERVAL);
                   return new FingerprintEntity(
-                      id, settings, clock, sessions, thresholds, anomalies);
+                      id,
+                      settings,
+                      clock,
+                      sessions,
+                      thresholds,
+                      anomalies,
+                      LiveEvents.get(ctx.getSystem()));
                 }));
   }
 
@@ -212,6 +219,7 @@ public final class FingerprintEntity
   private final Function<String, RecipientRef<SessionEntity.Command>> sessions;
   private final Function<String, Optional<Threshold>> thresholds;
   private final AnomalySettings anomalySettings;
+  private final LiveEvents liveEvents;
   // Signals, bucket and baselines between rollups: memory only, like a session's activity.
   // Null until the first command after recovery, then always set (see live(state)).
   private Live live;
@@ -233,11 +241,13 @@ public final class FingerprintEntity
       Clock clock,
       Function<String, RecipientRef<SessionEntity.Command>> sessions,
       Function<String, Optional<Threshold>> thresholds,
-      AnomalySettings anomalySettings) {
+      AnomalySettings anomalySettings,
+      LiveEvents liveEvents) {
     super(
         PersistenceId.of(ENTITY_KEY.name(), id),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
     this.id = id;
+    this.liveEvents = liveEvents;
     this.assessor = new Assessor(settings);
     this.policy = new ThrottlePolicy(settings.throttle());
     this.clock = clock;
@@ -363,8 +373,11 @@ public final class FingerprintEntity
     live =
         new Live(
             l.signals(), l.throttle().withPin(cmd.level()), l.seen(), l.requests(), l.anomalies());
+    List<Event> events = List.of(new PinChanged(cmd.level(), cmd.by(), clock.instant()), rollup());
+    String site = state.siteId();
     return Effect()
-        .persist(List.of(new PinChanged(cmd.level(), cmd.by(), clock.instant()), rollup()))
+        .persist(events)
+        .thenRun(s -> report(site, events))
         .thenReply(cmd.replyTo(), this::view);
   }
 
@@ -421,11 +434,45 @@ public final class FingerprintEntity
     return events;
   }
 
-  /** After the journal write: the SIEM line for each anomaly transition. */
+  /** A {@code throttle.changed} event's data. */
+  public record LiveThrottle(
+      String fingerprintId,
+      String siteId,
+      String from,
+      String to,
+      String reason,
+      String pinned,
+      Instant at) {}
+
+  /**
+   * After the journal write: the live {@code throttle.changed} events, and the SIEM line and live
+   * event of each anomaly transition.
+   */
   private void report(String site, List<Event> events) {
     for (Event e : events) {
-      if (e instanceof AnomalyTransitioned a) {
+      if (e instanceof ThrottleChanged t) {
+        liveEvents.publish(
+            site,
+            "throttle.changed",
+            t.at(),
+            new LiveThrottle(id, site, wire(t.from()), wire(t.to()), t.reason(), pinned(), t.at()));
+      } else if (e instanceof PinChanged p) {
+        // from: the level the behaviour earned; to: what applies now that the pin is set or gone
+        liveEvents.publish(
+            site,
+            "throttle.changed",
+            p.at(),
+            new LiveThrottle(
+                id,
+                site,
+                wire(live.throttle().level()),
+                wire(live.throttle().effective()),
+                p.pinned() == null ? "pin removed by " + p.by() : "pinned by " + p.by(),
+                pinned(),
+                p.at()));
+      } else if (e instanceof AnomalyTransitioned a) {
         AnomalyLog.transition(
+            liveEvents,
             site,
             "fingerprint",
             id,
@@ -440,6 +487,15 @@ public final class FingerprintEntity
             a.at());
       }
     }
+  }
+
+  private String pinned() {
+    ThrottleLevel pin = live == null ? null : live.throttle().pinned();
+    return pin == null ? null : wire(pin);
+  }
+
+  private static String wire(ThrottleLevel level) {
+    return level == null ? null : level.wire();
   }
 
   private SignalsRolledUp rollup() {

@@ -6,6 +6,7 @@ import dev.vigil.anomaly.Level;
 import dev.vigil.anomaly.MetricTracker.Transition;
 import dev.vigil.ledger.BudgetRules.Limits;
 import dev.vigil.ledger.BudgetRules.Spend;
+import dev.vigil.stream.LiveEvents;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -127,7 +128,8 @@ public final class BudgetEntity
             Behaviors.withTimers(
                 timers -> {
                   timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.budgetRollupInterval());
-                  return new BudgetEntity(entityId, settings, clock, publish);
+                  return new BudgetEntity(
+                      entityId, settings, clock, publish, LiveEvents.get(ctx.getSystem()));
                 }));
   }
 
@@ -141,13 +143,18 @@ public final class BudgetEntity
   private final Duration rollupInterval;
   private final Clock clock;
   private final Consumer<LedgerEvent> publish;
+  private final LiveEvents liveEvents;
   // Spend since the last rollup lives in memory only, like a session's activity.
   private Spend live;
   private boolean dirty;
   private Instant lastRollup;
 
   private BudgetEntity(
-      String entityId, LedgerSettings settings, Clock clock, Consumer<LedgerEvent> publish) {
+      String entityId,
+      LedgerSettings settings,
+      Clock clock,
+      Consumer<LedgerEvent> publish,
+      LiveEvents liveEvents) {
     super(
         PersistenceId.of(ENTITY_KEY.name(), entityId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
@@ -157,6 +164,7 @@ public final class BudgetEntity
     this.rollupInterval = settings.budgetRollupInterval();
     this.clock = clock;
     this.publish = publish;
+    this.liveEvents = liveEvents;
     this.lastRollup = clock.instant();
   }
 
@@ -320,6 +328,7 @@ public final class BudgetEntity
       double threshold,
       Instant at) {
     AnomalyLog.transition(
+        liveEvents,
         subject.siteId(),
         subject.kind(),
         subject.anomalySubjectId(),

@@ -7,12 +7,14 @@ import com.typesafe.config.Config;
 import dev.vigil.StartupException;
 import dev.vigil.http.Auth;
 import dev.vigil.http.Json;
+import dev.vigil.stream.LiveEvents;
 import dev.vigil.tenancy.TenantDirectory;
 import dev.vigil.writer.AppendWriters;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -59,8 +61,9 @@ public final class Ledger {
     LedgerStore store = new LedgerStore(queryPool);
     recordCard(store, card);
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
-    LedgerTopics topics = LedgerTopics.get(system);
-    BudgetEntity.init(system, settings, clock, topics::publish);
+    LiveEvents live = LiveEvents.get(system);
+    Consumer<LedgerEvent> publish = e -> live.publish(e.siteId(), e.liveType(), e.at(), e);
+    BudgetEntity.init(system, settings, clock, publish);
     BudgetProjection.init(system, projectionPool);
     ClusterSharding sharding = ClusterSharding.get(system);
     LedgerIngest ingest =
@@ -72,7 +75,7 @@ public final class Ledger {
             card,
             (subject, spend) ->
                 sharding.entityRefFor(BudgetEntity.ENTITY_KEY, subject.entityId()).tell(spend),
-            topics::publish,
+            publish,
             blocking,
             clock,
             registry);

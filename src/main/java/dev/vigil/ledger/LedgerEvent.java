@@ -4,11 +4,23 @@ import dev.vigil.CborSerializable;
 import java.time.Instant;
 
 /**
- * What the ledger publishes on the pub-sub topic {@code ledger-<siteId>} for live streams: each new
- * model call and tool run (repeats are not published again) and each budget crossing.
+ * What the ledger publishes to the site's live streams: each new model call ({@code
+ * ledger.request}) and tool run ({@code ledger.tool}) — repeats are not published again — and each
+ * budget crossing ({@code ledger.budget}).
  */
 public sealed interface LedgerEvent extends CborSerializable {
   String siteId();
+
+  /** When it happened. */
+  Instant at();
+
+  /** The live event type. */
+  default String liveType() {
+    if (this instanceof AiRequestRecorded) {
+      return "ledger.request";
+    }
+    return this instanceof ToolExecutionRecorded ? "ledger.tool" : "ledger.budget";
+  }
 
   /** A model call was stored. */
   record AiRequestRecorded(
@@ -25,7 +37,12 @@ public sealed interface LedgerEvent extends CborSerializable {
       boolean priced,
       boolean synthetic,
       Instant startedAt)
-      implements LedgerEvent {}
+      implements LedgerEvent {
+    @Override
+    public Instant at() {
+      return startedAt;
+    }
+  }
 
   /** A tool run was stored. */
   record ToolExecutionRecorded(
@@ -39,7 +56,12 @@ public sealed interface LedgerEvent extends CborSerializable {
       Integer durationMs,
       boolean synthetic,
       Instant startedAt)
-      implements LedgerEvent {}
+      implements LedgerEvent {
+    @Override
+    public Instant at() {
+      return startedAt;
+    }
+  }
 
   /** A budget reached its warning share or its limit (level warning or critical). */
   record BudgetCrossed(

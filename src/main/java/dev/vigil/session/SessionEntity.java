@@ -13,6 +13,7 @@ import dev.vigil.fingerprint.Assessor;
 import dev.vigil.fingerprint.Decision;
 import dev.vigil.fingerprint.FingerprintEntity;
 import dev.vigil.session.Activity.PageSignal;
+import dev.vigil.stream.LiveEvents;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -328,6 +329,7 @@ public final class SessionEntity
   private final SubjectRollups rollups;
   private final Clock clock;
   private final ActorContext<Command> context;
+  private final LiveEvents live;
   // Input since the last rollup: memory only, by design (see class comment).
   private Activity pending = Activity.NONE;
   private Instant pendingLastSeen;
@@ -353,6 +355,7 @@ public final class SessionEntity
     this.rollups = rollups;
     this.clock = clock;
     this.context = context;
+    this.live = LiveEvents.get(context.getSystem());
     this.lastRollupWall = clock.instant();
   }
 
@@ -466,8 +469,9 @@ public final class SessionEntity
     if (cmd.sessionClass().equals(state.sessionClass())) {
       return Effect().noReply();
     }
-    return Effect()
-        .persist(new SessionClassified(cmd.sessionClass(), cmd.score(), cmd.reasons(), cmd.at()))
+    return persist(
+            List.of(
+                new SessionClassified(cmd.sessionClass(), cmd.score(), cmd.reasons(), cmd.at())))
         .thenNoReply();
   }
 
@@ -487,10 +491,10 @@ public final class SessionEntity
     Instant lastReceived = latest(state.lastReceivedAt(), state.startedAt());
     boolean idle = !lastReceived.plus(settings.inactivityTimeout()).isAfter(now);
     if (idle && !hasPending()) {
-      return Effect().persist(new SessionEnded(state.lastSeenAt(), "inactivity")).thenNoReply();
+      return persist(List.of(new SessionEnded(state.lastSeenAt(), "inactivity"))).thenNoReply();
     }
     if (hasPending() && !lastRollupWall.plus(settings.rollupInterval()).isAfter(now)) {
-      return Effect().persist(rollup(state, now)).thenNoReply();
+      return persist(List.of(rollup(state, now))).thenNoReply();
     }
     return Effect().noReply();
   }
@@ -502,8 +506,7 @@ public final class SessionEntity
     Instant lastReceived = latest(state.lastReceivedAt(), state.startedAt());
     boolean idle = !lastReceived.plus(settings.inactivityTimeout()).isAfter(clock.instant());
     return idle
-        ? Effect()
-            .persist(new SessionEnded(state.lastSeenAt(), "inactivity"))
+        ? persist(List.of(new SessionEnded(state.lastSeenAt(), "inactivity")))
             .thenReply(cmd.replyTo(), s -> Done.getInstance())
         : Effect().reply(cmd.replyTo(), Done.getInstance());
   }
@@ -521,6 +524,30 @@ public final class SessionEntity
     return Effect().reply(cmd.replyTo(), new SessionView(sessionId, live, pending));
   }
 
+  /** Journals the events, then tells the site's live streams what changed. */
+  private org.apache.pekko.persistence.typed.javadsl.EffectBuilder<Event, State> persist(
+      List<Event> events) {
+    return Effect().persist(events).thenRun(s -> publish(events, s));
+  }
+
+  private void publish(List<Event> events, State s) {
+    if (!s.started()) {
+      return;
+    }
+    String type = "session.updated";
+    for (Event e : events) {
+      if (e instanceof SessionStarted) {
+        type = "session.started";
+      } else if (e instanceof SessionEnded && !type.equals("session.started")) {
+        type = "session.ended";
+      } else if (e instanceof SessionClassified && type.equals("session.updated")) {
+        type = "session.classified";
+      }
+    }
+    live.publish(
+        s.siteId(), type, clock.instant(), dev.vigil.session.SessionView.live(sessionId, s));
+  }
+
   /**
    * Persists the transitions with a rollup (transitions carry the totals they happened at), or a
    * rollup alone when one is due or the session resumes after an end; nothing otherwise.
@@ -531,7 +558,7 @@ public final class SessionEntity
     if (!events.isEmpty() || state.ended() || rollupDue) {
       List<Event> all = new ArrayList<>(events);
       all.add(rollup(state, now));
-      return Effect().persist(all);
+      return persist(all);
     }
     return Effect().none();
   }

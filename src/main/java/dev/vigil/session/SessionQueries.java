@@ -8,6 +8,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -90,6 +92,25 @@ public final class SessionQueries {
   }
 
   /** One session by id, whatever its site: the caller checks that the token may see it. */
+  /**
+   * Sessions of the site not ended and seen within {@code window} (the overview's "active now"),
+   * for the live {@code stats} event.
+   */
+  public long activeSessions(String siteId, Instant now, Duration window) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT count(*) FROM sessions WHERE site_id = ? AND ended_at IS NULL"
+                    + " AND last_seen_at >= ?")) {
+      ps.setString(1, siteId);
+      ps.setObject(2, OffsetDateTime.ofInstant(now.minus(window), ZoneOffset.UTC));
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
   public Optional<SessionView> find(String sessionId) throws SQLException {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps =

@@ -1,6 +1,7 @@
 package dev.vigil.session;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.vigil.engagement.ClientInfo;
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -78,6 +79,45 @@ public record SessionView(
         rs.getInt("score"),
         strings(rs.getArray("reasons")),
         rs.getString("throttle_level"));
+  }
+
+  /**
+   * The same shape from an entity's journaled state, for live streams (the throttle level lives
+   * with the fingerprint and is not known here).
+   */
+  static SessionView live(String sessionId, SessionEntity.State s) {
+    SessionEntity.Landing l = s.landing();
+    ClientInfo c = s.client() == null ? ClientInfo.UNKNOWN : s.client();
+    Activity a = s.totals();
+    return new SessionView(
+        sessionId,
+        s.siteId(),
+        s.visitorId(),
+        s.userId(),
+        s.startedAt(),
+        s.lastSeenAt(),
+        s.endedAt(),
+        l == null ? null : l.url(),
+        l == null ? null : l.path(),
+        l == null ? null : l.referrerHost(),
+        l == null ? null : l.utmSource(),
+        l == null ? null : l.utmMedium(),
+        l == null ? null : l.utmCampaign(),
+        c.deviceClass(),
+        c.browser(),
+        c.os(),
+        a.pageViews(),
+        a.beacons(),
+        a.clicks(),
+        a.rageClicks(),
+        a.deadClicks(),
+        a.timeOnPageMs(),
+        a.maxScrollDepth(),
+        a.conversions(),
+        s.sessionClass(),
+        s.score(),
+        s.reasons(),
+        null);
   }
 
   static Instant instant(ResultSet rs, String column) throws SQLException {

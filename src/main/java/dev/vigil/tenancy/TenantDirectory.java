@@ -21,10 +21,12 @@ public final class TenantDirectory {
       Map<String, Site> byId,
       Map<String, Site> byPublicKey,
       Map<String, Site> byServerKeyHash,
-      Map<String, ApiToken> tokensByHash) {}
+      Map<String, ApiToken> tokensByHash,
+      Map<String, ApiToken> tokensById) {}
 
   private final TenancyRepository repository;
-  private volatile Snapshot snapshot = new Snapshot(Map.of(), Map.of(), Map.of(), Map.of());
+  private volatile Snapshot snapshot =
+      new Snapshot(Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
 
   public TenantDirectory(TenancyRepository repository) {
     this.repository = repository;
@@ -35,14 +37,14 @@ public final class TenantDirectory {
     try {
       List<Site> sites = repository.listSites();
       List<ApiToken> tokens = repository.listTokens();
+      List<ApiToken> active = tokens.stream().filter(t -> !t.revoked()).toList();
       snapshot =
           new Snapshot(
               index(sites, Site::id),
               index(sites, Site::publicKey),
               index(sites, Site::serverKeyHash),
-              tokens.stream()
-                  .filter(t -> !t.revoked())
-                  .collect(Collectors.toUnmodifiableMap(ApiToken::tokenHash, t -> t)));
+              active.stream().collect(Collectors.toUnmodifiableMap(ApiToken::tokenHash, t -> t)),
+              active.stream().collect(Collectors.toUnmodifiableMap(ApiToken::id, t -> t)));
     } catch (SQLException e) {
       log.warn("Could not reload sites and tokens; keeping the previous ones", e);
     }
@@ -63,6 +65,11 @@ public final class TenantDirectory {
   /** The active (not revoked) token whose secret this is. */
   public Optional<ApiToken> tokenBySecret(String secret) {
     return Optional.ofNullable(snapshot.tokensByHash().get(Secrets.hash(secret)));
+  }
+
+  /** The active token with this id (live streams re-check their token with it). */
+  public Optional<ApiToken> tokenById(String id) {
+    return Optional.ofNullable(snapshot.tokensById().get(id));
   }
 
   public List<Site> sites() {

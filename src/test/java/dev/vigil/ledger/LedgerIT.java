@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vigil.VigilServer;
 import dev.vigil.db.ConnectionInfo;
 import dev.vigil.http.Json;
+import dev.vigil.stream.LiveEvents;
+import dev.vigil.stream.SiteEvent;
 import dev.vigil.testkit.Await;
 import dev.vigil.testkit.HttpTestClient;
 import dev.vigil.testkit.HttpTestClient.Reply;
@@ -209,11 +211,19 @@ class LedgerIT {
     assertThat(http.get("/v1/traces/" + trace, serverKey).status()).isEqualTo(401);
   }
 
+  private static JsonNode data(SiteEvent e) {
+    try {
+      return Json.MAPPER.readTree(e.data());
+    } catch (java.io.IOException ex) {
+      throw new AssertionError(ex);
+    }
+  }
+
   @Test
   void aBudgetCrossingOpensAnAnomalyIsPublishedAndDenies() throws Exception {
     String agent = "budget-" + unique();
-    TestProbe<LedgerEvent> probe = TestProbe.create(server.system());
-    LedgerTopics.get(server.system()).topic("default").tell(Topic.subscribe(probe.ref()));
+    TestProbe<SiteEvent> probe = TestProbe.create(server.system());
+    LiveEvents.get(server.system()).topic("default").tell(Topic.subscribe(probe.ref()));
     // a month limit, so the test does not depend on the hour it runs at
     Reply set =
         put(
@@ -231,22 +241,22 @@ class LedgerIT {
     probe.fishForMessage(
         Duration.ofSeconds(10),
         e ->
-            e instanceof LedgerEvent.AiRequestRecorded r && agent.equals(r.agent())
+            e.type().equals("ledger.request") && agent.equals(data(e).path("agent").asText())
                 ? FishingOutcomes.complete()
                 : FishingOutcomes.continueAndIgnore());
-    LedgerEvent.BudgetCrossed crossed =
-        (LedgerEvent.BudgetCrossed)
+    JsonNode crossed =
+        data(
             probe
                 .fishForMessage(
                     Duration.ofSeconds(10),
                     e ->
-                        e instanceof LedgerEvent.BudgetCrossed c
-                                && c.subjectId().equals("default/" + agent)
+                        e.type().equals("ledger.budget")
+                                && data(e).path("subjectId").asText().equals("default/" + agent)
                             ? FishingOutcomes.complete()
                             : FishingOutcomes.continueAndIgnore())
-                .get(0);
-    assertThat(crossed.level()).isEqualTo("critical");
-    assertThat(crossed.monthSpentMicrodollars()).isEqualTo(150_000);
+                .get(0));
+    assertThat(crossed.path("level").asText()).isEqualTo("critical");
+    assertThat(crossed.path("monthSpentMicrodollars").asLong()).isEqualTo(150_000);
     JsonNode denied = budgetCheck(agent);
     assertThat(denied.path("decision").asText()).isEqualTo("deny");
     assertThat(denied.path("reason").asText()).contains(agent).contains("month");

@@ -1,0 +1,225 @@
+package dev.vigil.stream;
+
+import dev.vigil.CborSerializable;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+
+/**
+ * The live stream of one site, one per site in the cluster (sharded, in memory): it numbers the
+ * site's events, keeps the last {@code ring-size} of them for reconnecting clients, publishes each
+ * on the site's pub-sub topic, and every {@code stats-interval} publishes a {@code stats} event
+ * from the counts the nodes sent it and the number of active sessions.
+ *
+ * <p>Numbers are consistent across the cluster because only this actor assigns them; a client may
+ * reconnect to any node and resume. If the entity moves (a node left), the new incarnation has a
+ * new generation and its listeners are told to {@code reset}. It is never passivated: a site's
+ * stream costs a ring of events and a timer.
+ */
+public final class SiteStream {
+  public static final EntityTypeKey<Command> ENTITY_KEY =
+      EntityTypeKey.create(Command.class, "SiteStream");
+
+  public sealed interface Command extends CborSerializable {}
+
+  /** A new event; {@code transientEvent} events are published but not kept for replay. */
+  public record Publish(String type, Instant at, String data, boolean transientEvent)
+      implements Command {}
+
+  /** What one node counted for the site since it last reported. */
+  public record AddCounts(long events, long decisions, long botDecisions) implements Command {}
+
+  /** The events after a position, or just the current position when {@code generation} is null. */
+  public record Replay(Long generation, long afterSeq, ActorRef<Replayed> replyTo)
+      implements Command {}
+
+  /**
+   * {@code reset}: the position asked for is not in the ring (evicted, from an older generation, or
+   * in the future); listening resumes from ({@code generation}, {@code seq}).
+   */
+  public record Replayed(
+      String siteId, long generation, long seq, boolean reset, List<SiteEvent> events)
+      implements CborSerializable {}
+
+  private enum StatsTick implements Command {
+    INSTANCE
+  }
+
+  private record ActiveCounted(long events, long decisions, long bots, Long active, Instant at)
+      implements Command {}
+
+  /** The {@code stats} event's payload; rates per second over the interval. */
+  public record Stats(
+      String siteId,
+      Instant at,
+      double intervalSeconds,
+      Long activeSessions,
+      double eventsPerSecond,
+      double decisionsPerSecond,
+      Double botShare) {}
+
+  public static void init(
+      ActorSystem<?> system,
+      StreamSettings settings,
+      LiveEvents live,
+      Function<String, CompletionStage<Long>> activeSessions,
+      Clock clock) {
+    ClusterSharding.get(system)
+        .init(
+            Entity.of(
+                    ENTITY_KEY,
+                    ctx -> create(ctx.getEntityId(), settings, live, activeSessions, clock))
+                .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
+  }
+
+  static Behavior<Command> create(
+      String siteId,
+      StreamSettings settings,
+      LiveEvents live,
+      Function<String, CompletionStage<Long>> activeSessions,
+      Clock clock) {
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers ->
+                    new SiteStream(siteId, settings, live, activeSessions, clock, ctx, timers)
+                        .behavior()));
+  }
+
+  private final String siteId;
+  private final StreamSettings settings;
+  private final ActorRef<Topic.Command<SiteEvent>> topic;
+  private final Function<String, CompletionStage<Long>> activeSessions;
+  private final Clock clock;
+  private final ActorContext<Command> ctx;
+  private final long generation;
+  private final ArrayDeque<SiteEvent> ring = new ArrayDeque<>();
+  private long seq;
+  private long events;
+  private long decisions;
+  private long bots;
+  private boolean counting;
+  private Instant windowStart;
+
+  private SiteStream(
+      String siteId,
+      StreamSettings settings,
+      LiveEvents live,
+      Function<String, CompletionStage<Long>> activeSessions,
+      Clock clock,
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers) {
+    this.siteId = siteId;
+    this.settings = settings;
+    this.topic = live.topic(siteId);
+    this.activeSessions = activeSessions;
+    this.clock = clock;
+    this.ctx = ctx;
+    this.generation = clock.millis();
+    this.windowStart = clock.instant();
+    timers.startTimerWithFixedDelay(StatsTick.INSTANCE, settings.statsInterval());
+  }
+
+  private Behavior<Command> behavior() {
+    return Behaviors.receive(Command.class)
+        .onMessage(Publish.class, this::onPublish)
+        .onMessage(AddCounts.class, this::onCounts)
+        .onMessage(Replay.class, this::onReplay)
+        .onMessageEquals(StatsTick.INSTANCE, this::onStatsTick)
+        .onMessage(ActiveCounted.class, this::onActiveCounted)
+        .build();
+  }
+
+  private Behavior<Command> onPublish(Publish p) {
+    SiteEvent e;
+    if (p.transientEvent()) {
+      e = new SiteEvent(siteId, generation, seq, true, p.type(), p.at(), p.data());
+    } else {
+      e = new SiteEvent(siteId, generation, ++seq, false, p.type(), p.at(), p.data());
+      ring.addLast(e);
+      if (ring.size() > settings.ringSize()) {
+        ring.removeFirst();
+      }
+    }
+    topic.tell(Topic.publish(e));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onCounts(AddCounts c) {
+    events += c.events();
+    decisions += c.decisions();
+    bots += c.botDecisions();
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onReplay(Replay r) {
+    r.replyTo().tell(replay(r.generation(), r.afterSeq()));
+    return Behaviors.same();
+  }
+
+  Replayed replay(Long gen, long after) {
+    if (gen == null) {
+      return new Replayed(siteId, generation, seq, false, List.of());
+    }
+    long oldestKept = ring.isEmpty() ? seq + 1 : ring.getFirst().seq();
+    if (gen != generation || after > seq || after < oldestKept - 1) {
+      return new Replayed(siteId, generation, seq, true, List.of());
+    }
+    List<SiteEvent> missed = ring.stream().filter(e -> e.seq() > after).toList();
+    return new Replayed(siteId, generation, seq, false, missed);
+  }
+
+  private Behavior<Command> onStatsTick() {
+    if (counting) {
+      return Behaviors.same(); // the last count is still running: skip a tick rather than pile up
+    }
+    counting = true;
+    long e = events;
+    long d = decisions;
+    long b = bots;
+    events = 0;
+    decisions = 0;
+    bots = 0;
+    Instant at = clock.instant();
+    ctx.pipeToSelf(
+        activeSessions.apply(siteId),
+        (n, failure) -> new ActiveCounted(e, d, b, failure == null ? n : null, at));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onActiveCounted(ActiveCounted c) {
+    counting = false;
+    double seconds = Math.max(0.001, Duration.between(windowStart, c.at()).toMillis() / 1000.0);
+    windowStart = c.at();
+    Stats stats =
+        new Stats(
+            siteId,
+            c.at(),
+            seconds,
+            c.active(),
+            round(c.events() / seconds),
+            round(c.decisions() / seconds),
+            c.decisions() == 0 ? null : round((double) c.bots() / c.decisions()));
+    onPublish(new Publish("stats", c.at(), LiveEvents.json(stats), true));
+    return Behaviors.same();
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 1000.0) / 1000.0;
+  }
+}
