@@ -14,6 +14,7 @@ import dev.vigil.anomaly.SubjectRollups;
 import dev.vigil.anomaly.ThresholdDirectory;
 import dev.vigil.anomaly.ThresholdRepository;
 import dev.vigil.anomaly.ThresholdSync;
+import dev.vigil.cluster.ClusterRoutes;
 import dev.vigil.cluster.ClusterSettings;
 import dev.vigil.db.ConnectionInfo;
 import dev.vigil.db.Database;
@@ -322,6 +323,15 @@ public final class VigilServer {
                       new TenancyRoutes(auth, directory, tenancy, blocking).route(),
                       new SessionRoutes(auth, sessionQueries, blocking).route(),
                       new StreamRoutes(system, auth, directory, streamSettings, registry).route(),
+                      new ClusterRoutes(
+                              system,
+                              auth,
+                              List.of(
+                                  SessionEntity.ENTITY_KEY,
+                                  FingerprintEntity.ENTITY_KEY,
+                                  SubjectEntity.ENTITY_KEY,
+                                  SiteStream.ENTITY_KEY))
+                          .route(),
                       new AnalyticsRoutes(
                               auth,
                               new AnalyticsQueries(database.dataSource()),
