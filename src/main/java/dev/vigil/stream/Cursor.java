@@ -40,7 +40,7 @@ public record Cursor(long generation, long seq) {
       return Optional.empty();
     }
     Map<String, Cursor> cursors = new LinkedHashMap<>();
-    for (String part : id.trim().split(",")) {
+    for (String part : id.trim().split(",", -1)) {
       int colon = part.lastIndexOf(':');
       int dot = part.lastIndexOf('.');
       if (colon <= 0 || dot < colon + 2 || dot == part.length() - 1) {

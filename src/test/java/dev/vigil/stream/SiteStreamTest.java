@@ -1,0 +1,145 @@
+package dev.vigil.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vigil.http.Json;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** The per-site ring: numbering, publication, replay from a position, and when it must reset. */
+class SiteStreamTest {
+  private static final ActorTestKit kit = ActorTestKit.create();
+  private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
+  private static final StreamSettings SETTINGS =
+      new StreamSettings(Duration.ofSeconds(15), 3, 16, 10, Duration.ofMillis(200));
+
+  @AfterAll
+  static void stop() {
+    kit.shutdownTestKit();
+  }
+
+  private static int sites;
+
+  private record Stream(
+      String site, ActorRef<SiteStream.Command> ref, TestProbe<SiteEvent> topic) {}
+
+  private static Stream start(long activeSessions) {
+    String site = "site-" + (++sites);
+    LiveEvents live = LiveEvents.get(kit.system());
+    TestProbe<SiteEvent> topic = kit.createTestProbe();
+    live.topic(site).tell(Topic.subscribe(topic.ref()));
+    ActorRef<SiteStream.Command> ref =
+        kit.spawn(
+            SiteStream.create(
+                site,
+                SETTINGS,
+                live,
+                id -> CompletableFuture.completedFuture(activeSessions),
+                Clock.fixed(T0, ZoneOffset.UTC)));
+    return new Stream(site, ref, topic);
+  }
+
+  private static void publish(Stream s, String type) {
+    s.ref().tell(new SiteStream.Publish(type, T0, "{}", false));
+  }
+
+  private static SiteStream.Replayed replay(Stream s, Long generation, long after) {
+    TestProbe<SiteStream.Replayed> reply = kit.createTestProbe();
+    s.ref().tell(new SiteStream.Replay(generation, after, reply.ref()));
+    return reply.receiveMessage();
+  }
+
+  private static SiteEvent nextEvent(Stream s) {
+    return s.topic()
+        .fishForMessage(
+            Duration.ofSeconds(3),
+            e ->
+                e.type().equals("stats")
+                    ? FishingOutcomes.continueAndIgnore()
+                    : FishingOutcomes.complete())
+        .get(0);
+  }
+
+  @Test
+  void eventsAreNumberedInOrderAndPublished() {
+    Stream s = start(0);
+    publish(s, "session.started");
+    publish(s, "session.updated");
+    SiteEvent first = nextEvent(s);
+    SiteEvent second = nextEvent(s);
+    assertThat(List.of(first.seq(), second.seq())).containsExactly(1L, 2L);
+    assertThat(first.generation()).isEqualTo(T0.toEpochMilli());
+    assertThat(first.siteId()).isEqualTo(s.site());
+    assertThat(second.kind()).isEqualTo("session");
+  }
+
+  @Test
+  void aReplayReturnsExactlyTheEventsAfterThePosition() {
+    Stream s = start(0);
+    publish(s, "a.one");
+    publish(s, "a.two");
+    publish(s, "a.three");
+    SiteStream.Replayed r = replay(s, T0.toEpochMilli(), 1);
+    assertThat(r.reset()).isFalse();
+    assertThat(r.events()).extracting(SiteEvent::type).containsExactly("a.two", "a.three");
+    assertThat(replay(s, T0.toEpochMilli(), 3).events()).isEmpty();
+    SiteStream.Replayed fresh = replay(s, null, 0);
+    assertThat(fresh.seq()).isEqualTo(3);
+    assertThat(fresh.events()).isEmpty();
+  }
+
+  @Test
+  void aPositionOlderThanTheRingAnotherGenerationOrTheFutureIsAReset() {
+    Stream s = start(0);
+    for (int i = 1; i <= 5; i++) {
+      publish(s, "a.e" + i); // the ring keeps 3: seq 3, 4, 5
+    }
+    long gen = T0.toEpochMilli();
+    assertThat(replay(s, gen, 2).reset()).isFalse(); // 3, 4, 5 are all still there
+    assertThat(replay(s, gen, 2).events()).hasSize(3);
+    assertThat(replay(s, gen, 1).reset()).isTrue(); // 2 was evicted
+    assertThat(replay(s, gen - 1, 4).reset()).isTrue();
+    assertThat(replay(s, gen, 6).reset()).isTrue();
+    SiteStream.Replayed reset = replay(s, gen, 0);
+    assertThat(reset.seq()).isEqualTo(5);
+    assertThat(reset.events()).isEmpty();
+  }
+
+  @Test
+  void statsAreNotKeptAndCarryTheLastNumberAndTheCounts() throws Exception {
+    Stream s = start(7);
+    publish(s, "a.one");
+    s.ref().tell(new SiteStream.AddCounts(10, 4, 1));
+    s.ref().tell(new SiteStream.AddCounts(2, 4, 1));
+    SiteEvent stats =
+        s.topic()
+            .fishForMessage(
+                Duration.ofSeconds(3),
+                e ->
+                    e.type().equals("stats")
+                            && e.data().contains("\"decisionsPerSecond\":")
+                            && !e.data().contains("\"botShare\":null")
+                        ? FishingOutcomes.complete()
+                        : FishingOutcomes.continueAndIgnore())
+            .get(0);
+    assertThat(stats.transientEvent()).isTrue();
+    assertThat(stats.seq()).isEqualTo(1);
+    var json = Json.MAPPER.readTree(stats.data());
+    assertThat(json.path("activeSessions").asLong()).isEqualTo(7);
+    assertThat(json.path("botShare").asDouble()).isEqualTo(0.25);
+    assertThat(replay(s, T0.toEpochMilli(), 0).events())
+        .extracting(SiteEvent::type)
+        .containsExactly("a.one");
+  }
+}
