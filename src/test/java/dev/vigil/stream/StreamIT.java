@@ -262,6 +262,28 @@ class StreamIT {
   }
 
   @Test
+  void aRevokedTokensStreamEndsWithClosed() {
+    Reply created =
+        http.postJson(
+            "/v1/tokens", admin, "{\"name\":\"revoked\",\"role\":\"viewer\",\"allSites\":true}");
+    String secret = created.json().path("secret").asText();
+    String id = created.json().path("token").path("id").asText();
+    Await.until(WAIT, () -> assertThat(http.get("/v1/sessions", secret).status()).isEqualTo(200));
+    try (SseClient sse = SseClient.open(port, secret, "", null)) {
+      sse.until(WAIT, e -> e.type().equals("ready"));
+      assertThat(http.delete("/v1/tokens/" + id, admin).status()).isEqualTo(204);
+      List<Event> last = sse.untilEnd(WAIT);
+      assertThat(last).isNotEmpty();
+      Event closed = last(last);
+      assertThat(closed.type()).isEqualTo("closed");
+      assertThat(closed.json().path("reason").asText()).contains("revoked");
+    }
+    try (SseClient again = SseClient.open(port, secret, "", null)) {
+      assertThat(again.status()).isEqualTo(401);
+    }
+  }
+
+  @Test
   void aTokenSeesOnlyItsOwnSites() {
     Reply site =
         http.postJson(
