@@ -33,6 +33,7 @@ public final class Decider {
   private final SiteTraffic traffic;
   private final AppendWriter<ObservationTable.Row> observations;
   private final SubjectRollups rollups;
+  private final LiveEvents live;
 
   public Decider(
       ActorSystem<?> system,
@@ -52,8 +53,6 @@ public final class Decider {
   }
 
   /** Decides a request before it is served; never fails (timeouts become fail-open/closed). */
-  private final LiveEvents live;
-
   public CompletionStage<Decision> decide(Site site, DecisionRequest request) {
     Prepared p = prepare(site, request);
     CompletionStage<Decision> answer =
