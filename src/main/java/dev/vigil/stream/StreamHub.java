@@ -233,8 +233,8 @@ final class StreamHub {
 
   private Behavior<Command> onReplayDone(ReplayDone r) {
     Connection conn = connections.get(r.connectionId());
-    if (conn == null) {
-      return Behaviors.same();
+    if (conn == null || !conn.sites.contains(r.siteId())) {
+      return Behaviors.same(); // gone, or the token may no longer see the site
     }
     SiteStream.Replayed result = r.result();
     Cursor before = conn.cursors.get(r.siteId());

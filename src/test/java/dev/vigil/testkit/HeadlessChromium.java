@@ -7,9 +7,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
 
 /**
  * Debian's chromium, headless, driven through Debian's chromedriver by path: Selenium Manager is
@@ -58,6 +61,60 @@ public final class HeadlessChromium {
     ChromeDriver chrome = new ChromeDriver(service, options);
     chrome.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
     chrome.manage().timeouts().scriptTimeout(Duration.ofSeconds(10));
+    return chrome;
+  }
+
+  /**
+   * A new browser like {@link #start} whose page area (not the window around it) is at least
+   * {@code width} x {@code height}, with its console kept: {@code
+   * driver.manage().logs().get(LogType.BROWSER)} returns the page's errors, content security policy
+   * violations included.
+   */
+  public static ChromeDriver startWithConsole(String userAgent, int width, int height) {
+    for (File binary : List.of(CHROMIUM, CHROMEDRIVER)) {
+      assertThat(binary.canExecute())
+          .as(
+              "%s is missing: this test needs Debian's chromium and chromedriver, which .ci/run"
+                  + " installs (apt-get install chromium chromium-driver)",
+              binary)
+          .isTrue();
+    }
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(CHROMEDRIVER)
+            .usingAnyFreePort()
+            .build();
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM);
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--user-agent=" + userAgent,
+        "--window-size=" + width + "," + height);
+    LoggingPreferences logs = new LoggingPreferences();
+    logs.enable(LogType.BROWSER, Level.ALL);
+    options.setCapability(ChromeOptions.LOGGING_PREFS, logs);
+    ChromeDriver chrome = new ChromeDriver(service, options);
+    chrome.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+    chrome.manage().timeouts().scriptTimeout(Duration.ofSeconds(10));
+    // headless chromium still takes room for a window frame out of --window-size
+    @SuppressWarnings("unchecked")
+    List<Long> frame =
+        (List<Long>)
+            chrome.executeScript(
+                "return [outerWidth - innerWidth, outerHeight - innerHeight];");
+    chrome
+        .manage()
+        .window()
+        .setSize(
+            new Dimension(
+                width + frame.get(0).intValue(), height + frame.get(1).intValue()));
     return chrome;
   }
 
