@@ -3,9 +3,11 @@
 # in a new temporary data directory, free loopback ports, VIGIL_DETECTION_DECIDE_TIMEOUT=2s), wait
 # for /ready, read the server key it prints, then
 #   1. GET /health at saturation (the trivial endpoint),
-#   2. decide warm-up (every session becomes a live entity),
-#   3. decide at the target rate (settle, then the measured window),
-#   4. decide at saturation,
+#   2. the raw-insert ceiling: engagement rows inserted straight into Vigil's PostgreSQL,
+#   3. POST /v1/collect at saturation: 10-event batches, then single events,
+#   4. decide warm-up (every session becomes a live entity),
+#   5. decide at the target rate (settle, then the measured window),
+#   6. decide at saturation,
 # stop Vigil with SIGTERM and print the summary. CPU of Vigil, its PostgreSQL, the Gatling JVM and
 # the whole machine is sampled every second throughout. Everything is on 127.0.0.1, every phase is
 # bounded, and everything started here is stopped here.
@@ -19,6 +21,9 @@
 #   HEALTH_USERS [32]  HEALTH_WARMUP_SECONDS [15]  HEALTH_SECONDS [20]  WARMUP_USERS [16]  WARMUP_PASSES [1]
 #   VIGIL_JAVA_OPTS []  GATLING_JAVA_OPTS []  BENCH_RESULTS [loadtest/results]  NO_REPORTS [0]
 #   KEEP_DATA [0] (keep the temporary data directory)
+#   STEPS [health,ceiling,collect,decide]: which of the steps to run (in this order)
+#   CEILING_THREADS [2] CEILING_ROWS [2000] CEILING_SECONDS [20]
+#   COLLECT_USERS [32] COLLECT_BATCH [10] COLLECT_WARMUP_SECONDS [10] COLLECT_SECONDS [20]
 #   PROFILE [0]: 1 = flight-record Vigil (JFR, settings=profile) and print where its CPU went in the
 #                measured phase (RUN_DIR/profile.txt)
 set -euo pipefail
@@ -176,9 +181,10 @@ run_once() {
     sleep 1
   done
   [ "$ready" = 1 ] || { log "Vigil not ready after 180 s"; return 1; }
-  local key
+  local key pkey
   key=$(grep -o 'vsk_[A-Za-z0-9_-]*' "$RUN/vigil.log" | head -1)
   [ -n "$key" ] || { log "no server key in Vigil's output"; return 1; }
+  pkey=$(grep -o 'vpk_[A-Za-z0-9_-]*' "$RUN/vigil.log" | head -1)
   [ -s "$DATA/pg/postmaster.pid" ] && PM=$(head -1 "$DATA/pg/postmaster.pid")
   echo "postgres_pid=${PM:-unknown}" >> "$RUN/meta.env"
 
@@ -188,12 +194,37 @@ run_once() {
 
   local hs=${HEALTH_SECONDS:-20} ss=${SETTLE_SECONDS:-10} ms=${MEASURE_SECONDS:-45} sats=${SATURATION_SECONDS:-15}
   local hw=${HEALTH_WARMUP_SECONDS:-15}
-  log "1/2 GET /health at saturation (${HEALTH_USERS:-32} users, ${hw} s warm-up + ${hs} s)"
-  gatling HealthSimulation $((hw + hs + 120)) \
-    -Dbench.health.users="${HEALTH_USERS:-32}" -Dbench.health.warmupSeconds="$hw" -Dbench.health.seconds="$hs"
+  local steps=",${STEPS:-health,ceiling,collect,decide},"
+  if [[ $steps == *,health,* ]]; then
+    log "GET /health at saturation (${HEALTH_USERS:-32} users, ${hw} s warm-up + ${hs} s)"
+    gatling HealthSimulation $((hw + hs + 120)) \
+      -Dbench.health.users="${HEALTH_USERS:-32}" -Dbench.health.warmupSeconds="$hw" -Dbench.health.seconds="$hs"
+  fi
 
+  if [[ $steps == *,ceiling,* ]]; then
+    local pgport
+    pgport=$(sed -n 4p "$DATA/pg/postmaster.pid")
+    log "raw-insert ceiling: ${CEILING_THREADS:-2} connections, ${CEILING_ROWS:-2000} rows per commit, 5 s warm-up + ${CEILING_SECONDS:-20} s"
+    timeout --kill-after=10 $(( ${CEILING_SECONDS:-20} + 120 )) \
+      java -cp "$CP" dev.vigil.loadtest.RawInsertCeiling "jdbc:postgresql://127.0.0.1:$pgport/vigil" postgres "$RUN" \
+      "${CEILING_THREADS:-2}" "${CEILING_ROWS:-2000}" "${CEILING_SECONDS:-20}" 2>&1 | tee "$RUN/ceiling.log" | grep '^bench:' >&2 || true
+    : > "$RUN/gatling.pid"
+  fi
+
+  if [[ $steps == *,collect,* ]]; then
+    [ -n "$pkey" ] || { log "no public key in Vigil's output"; return 1; }
+    local cw=${COLLECT_WARMUP_SECONDS:-10} cs=${COLLECT_SECONDS:-20}
+    log "POST /v1/collect at saturation: ${COLLECT_BATCH:-10}-event batches, then single events (${COLLECT_USERS:-32} users, ${cw}+${cs} s each)"
+    gatling CollectSimulation $(( (cw + cs) * 2 + 180 )) \
+      -Dbench.publicKey="$pkey" -Dbench.sessions="${SESSIONS:-10000}" \
+      -Dbench.collect.users="${COLLECT_USERS:-32}" -Dbench.collect.batch="${COLLECT_BATCH:-10}" \
+      -Dbench.collect.warmupSeconds="$cw" -Dbench.collect.seconds="$cs"
+  fi
+
+  [[ $steps == *,decide,* ]] || { log "skipping decide"; }
+  [[ $steps == *,decide,* ]] && {
   curl -sf "http://127.0.0.1:$PORT/metrics" > "$RUN/metrics-before-decide.txt" || true
-  log "2/2 decide: warm-up over ${SESSIONS:-10000} sessions, ${ss}+${ms} s at ${RATE:-5000}/s, ${sats} s at saturation"
+  log "decide: warm-up over ${SESSIONS:-10000} sessions, ${ss}+${ms} s at ${RATE:-5000}/s, ${sats} s at saturation"
   gatling DecideSimulation $((ss + ms + sats + 900)) \
     -Dbench.serverKey="$key" \
     -Dbench.sessions="${SESSIONS:-10000}" -Dbench.ips="${IPS:-5000}" \
@@ -202,6 +233,7 @@ run_once() {
     -Dbench.decide.saturationUsers="${SATURATION_USERS:-32}" -Dbench.decide.saturationSeconds="$sats" \
     -Dbench.decide.warmupUsers="${WARMUP_USERS:-16}" -Dbench.decide.warmupPasses="${WARMUP_PASSES:-1}"
   curl -sf "http://127.0.0.1:$PORT/metrics" > "$RUN/metrics-after-decide.txt" || true
+  }
 
   log "stopping Vigil (SIGTERM)"
   local t0=$SECONDS
@@ -219,7 +251,11 @@ run_once() {
   cleanup
   java -cp "$CP" dev.vigil.loadtest.BenchSummary "$RUN"
   if [ -s "$RUN/vigil.jfr" ]; then
-    java -cp "$CP" dev.vigil.loadtest.JfrTop "$RUN" decide 20 > "$RUN/profile.txt" 2>&1 || true
+    for phase in decide "collect batch" "collect single"; do
+      echo "==== $phase ===="
+      java -cp "$CP" dev.vigil.loadtest.JfrTop "$RUN" "$phase" 20 2>&1 || true
+    done > "$RUN/profile.txt"
+
     echo "profile of the measured phase: $RUN/profile.txt"
   fi
   echo "results: $RUN"

@@ -37,6 +37,9 @@ public final class BenchSummary {
 
   /** Decision phases' figures must keep at least this much of the trivial endpoint's rate. */
   static final double SATURATION_GOAL = 0.35;
+  static final int COLLECT_EVENTS_GOAL = 40_000;
+  static final double COLLECT_CEILING_GOAL = 0.4;
+  static final double COLLECT_SINGLE_GOAL = 0.25;
 
   /** The budget: p99 below this many microseconds at the target rate. */
   static final long P99_GOAL_MICROS = 2_000;
@@ -71,7 +74,7 @@ public final class BenchSummary {
     ObjectNode m = out.putObject("meta");
     meta.forEach(m::put);
     ArrayNode phases = out.putArray("phases");
-    for (String sim : List.of("health", "decide")) {
+    for (String sim : List.of("health", "collect", "decide")) {
       Path f = run.resolve(sim + ".json");
       if (!Files.exists(f)) {
         continue;
@@ -156,7 +159,48 @@ public final class BenchSummary {
     if (decide != null && health != null) {
       fig.put("decideToTrivial", decide.get("ratePerSecond").asDouble() / health.get("ratePerSecond").asDouble());
     }
+    Path ceilingFile = run.resolve("ceiling.json");
+    double ceiling = 0;
+    if (Files.exists(ceilingFile)) {
+      JsonNode c = JSON.readTree(ceilingFile.toFile());
+      out.set("ceiling", c);
+      ceiling = c.get("rowsPerSecond").asDouble();
+      fig.put("ceilingRowsPerSecond", ceiling);
+    }
+    JsonNode batch = phase(out, "collect batch");
+    JsonNode single = phase(out, "collect single");
+    int batchEvents = out.path("collectSettings").path("batchEvents").asInt(10);
+    if (batch != null) {
+      double events = accepted(batch) * batchEvents;
+      fig.put("collectBatchEvents", batchEvents);
+      fig.put("collectBatchEventsPerSecond", events);
+      fig.put("collectBatchP99Micros", batch.get("latency").get("p99").asLong());
+      fig.put("collectBatchNon202", batch.get("requests").asLong() - batch.path("statuses").path("202").asLong(0));
+      fig.put("collectBatchGoal", events >= COLLECT_EVENTS_GOAL);
+      if (ceiling > 0) {
+        fig.put("collectBatchToCeiling", events / ceiling);
+        fig.put("collectBatchCeilingGoal", events / ceiling >= COLLECT_CEILING_GOAL);
+      }
+    }
+    if (single != null) {
+      double rate = accepted(single);
+      fig.put("collectSingleRate", rate);
+      fig.put("collectSingleP99Micros", single.get("latency").get("p99").asLong());
+      fig.put("collectSingleNon202", single.get("requests").asLong() - single.path("statuses").path("202").asLong(0));
+      if (health != null) {
+        double ratio = rate / health.get("ratePerSecond").asDouble();
+        fig.put("collectSingleToTrivial", ratio);
+        fig.put("collectSingleGoal", ratio >= COLLECT_SINGLE_GOAL);
+      }
+    }
     return out;
+  }
+
+  /** Requests per second answered 202 (stored) in a collect phase. */
+  static double accepted(JsonNode phase) {
+    long n = phase.get("requests").asLong();
+    long ok = phase.path("statuses").path("202").asLong(0);
+    return n == 0 ? 0 : phase.get("ratePerSecond").asDouble() * ok / n;
   }
 
   /** Prometheus text → series (name{labels}) → value; comments skipped. */
@@ -399,6 +443,36 @@ public final class BenchSummary {
               f.get("p99Goal").asBoolean() ? "MET" : "NOT MET",
               f.get("decideNonAllowShare").asDouble() * 100,
               f.path("decideFailOpen").asLong()));
+    }
+    if (f.has("ceilingRowsPerSecond")) {
+      b.append(String.format("raw-insert ceiling (engagement_events):   %.0f rows/s%n", f.get("ceilingRowsPerSecond").asDouble()));
+    }
+    if (f.has("collectBatchEventsPerSecond")) {
+      b.append(
+          String.format(
+              "collect, %d-event batches: %.0f events/s durable (goal ≥ %d: %s) = %.2f × the raw-insert"
+                  + " ceiling (goal ≥ %.2f: %s); p99 %.1f ms; non-202 answers %d%n",
+              f.get("collectBatchEvents").asInt(),
+              f.get("collectBatchEventsPerSecond").asDouble(),
+              COLLECT_EVENTS_GOAL,
+              f.path("collectBatchGoal").asBoolean() ? "MET" : "NOT MET",
+              f.path("collectBatchToCeiling").asDouble(),
+              COLLECT_CEILING_GOAL,
+              f.path("collectBatchCeilingGoal").asBoolean() ? "MET" : "NOT MET",
+              f.get("collectBatchP99Micros").asLong() / 1000.0,
+              f.path("collectBatchNon202").asLong()));
+    }
+    if (f.has("collectSingleRate")) {
+      b.append(
+          String.format(
+              "collect, single events: %.0f req/s = %.2f × the trivial endpoint (goal ≥ %.2f: %s); p99 %.1f ms;"
+                  + " non-202 answers %d%n",
+              f.get("collectSingleRate").asDouble(),
+              f.path("collectSingleToTrivial").asDouble(),
+              COLLECT_SINGLE_GOAL,
+              f.path("collectSingleGoal").asBoolean() ? "MET" : "NOT MET",
+              f.get("collectSingleP99Micros").asLong() / 1000.0,
+              f.path("collectSingleNon202").asLong()));
     }
     if (f.has("decideSaturationRate")) {
       b.append(

@@ -30,7 +30,7 @@ public final class JfrTop {
     int rows = args.length > 2 ? Integer.parseInt(args[2]) : 25;
     Instant from = Instant.MIN;
     Instant to = Instant.MAX;
-    for (String sim : List.of("decide", "health")) {
+    for (String sim : List.of("decide", "health", "collect")) {
       Path f = run.resolve(sim + ".json");
       if (!Files.exists(f)) {
         continue;
