@@ -377,7 +377,11 @@ final class StreamHub {
   private Behavior<Command> onCloseAll() {
     for (Connection conn : List.copyOf(connections.values())) {
       offer(
-          conn, Frames.control(conn.eventId(), "closed", Map.of("reason", "server shutting down")));
+          conn,
+          Frames.control(
+              conn.eventId(),
+              "closed",
+              Map.of("cause", "shutdown", "reason", "server shutting down")));
       conn.queue.complete();
       remove(conn.id);
     }

@@ -235,7 +235,9 @@ public final class StreamRoutes {
                             StreamHub.Revoked.class,
                             e ->
                                 Frames.control(
-                                    null, "closed", Map.of("reason", "the token was revoked")))
+                                    null,
+                                    "closed",
+                                    Map.of("cause", "revoked", "reason", "the token was revoked")))
                         .build()))
             // a heartbeat every interval, busy or not; the stream ends with the queue's end
             .merge(

@@ -65,10 +65,9 @@ public final class HeadlessChromium {
   }
 
   /**
-   * A new browser like {@link #start} whose page area (not the window around it) is at least
-   * {@code width} x {@code height}, with its console kept: {@code
-   * driver.manage().logs().get(LogType.BROWSER)} returns the page's errors, content security policy
-   * violations included.
+   * A new browser like {@link #start} whose page area (not the window around it) is at least the
+   * given size, with its console kept: {@code driver.manage().logs().get(LogType.BROWSER)} returns
+   * the page's errors, content security policy violations included.
    */
   public static ChromeDriver startWithConsole(String userAgent, int width, int height) {
     for (File binary : List.of(CHROMIUM, CHROMEDRIVER)) {
@@ -107,14 +106,11 @@ public final class HeadlessChromium {
     @SuppressWarnings("unchecked")
     List<Long> frame =
         (List<Long>)
-            chrome.executeScript(
-                "return [outerWidth - innerWidth, outerHeight - innerHeight];");
+            chrome.executeScript("return [outerWidth - innerWidth, outerHeight - innerHeight];");
     chrome
         .manage()
         .window()
-        .setSize(
-            new Dimension(
-                width + frame.get(0).intValue(), height + frame.get(1).intValue()));
+        .setSize(new Dimension(width + frame.get(0).intValue(), height + frame.get(1).intValue()));
     return chrome;
   }
 
