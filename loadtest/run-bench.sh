@@ -244,6 +244,11 @@ run_once() {
   wait "$VPID" || vrc=$?
   VPID=""
   echo "vigil_exit=$vrc after $((SECONDS - t0)) s" >> "$RUN/meta.env"
+  local errors breaker
+  errors=$(grep -c ' ERROR ' "$RUN/vigil.log" || true)
+  breaker=$(grep -c 'Circuit Breaker is open' "$RUN/vigil.log" || true)
+  echo "vigil_log_errors=$errors journal_breaker_open=$breaker" >> "$RUN/meta.env"
+  [ "${errors:-0}" = 0 ] || log "Vigil logged $errors ERROR lines ($breaker with the journal's circuit breaker open): see $RUN/vigil.log"
   echo "loadavg_after=$(cut -d' ' -f1-3 /proc/loadavg)" >> "$RUN/meta.env"
   rm -f "$RUN/.sampling"
   wait "$SPID" 2>/dev/null || true
