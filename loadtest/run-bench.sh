@@ -21,7 +21,9 @@
 #   HEALTH_USERS [32]  HEALTH_WARMUP_SECONDS [15]  HEALTH_SECONDS [20]  WARMUP_USERS [16]  WARMUP_PASSES [1]
 #   VIGIL_JAVA_OPTS []  GATLING_JAVA_OPTS []  BENCH_RESULTS [loadtest/results]  NO_REPORTS [0]
 #   KEEP_DATA [0] (keep the temporary data directory)
-#   STEPS [health,ceiling,collect,decide]: which of the steps to run (in this order)
+#   STEPS [health,ceiling,collect,sse,decide]: which of the steps to run (in this order)
+#   SSE_CONNECTIONS [10000] SSE_SUBSCRIBERS [10] SSE_RATE [1000] SSE_SECONDS [20]
+#     (the bench's Vigil allows that many streams per token: it uses one token)
 #   CEILING_THREADS [2] CEILING_ROWS [2000] CEILING_SECONDS [20]
 #   COLLECT_USERS [32] COLLECT_BATCH [10] COLLECT_WARMUP_SECONDS [10] COLLECT_SECONDS [20]
 #   PROFILE [0]: 1 = flight-record Vigil (JFR, settings=profile) and print where its CPU went in the
@@ -171,6 +173,7 @@ run_once() {
       VIGIL_CLUSTER_HOST=127.0.0.1 VIGIL_CLUSTER_PORT="$cluster_port" VIGIL_CLUSTER_SEED_NODES= \
       VIGIL_DB_DATA_DIR="$DATA/pg" VIGIL_DB_EMBEDDED_PORT=0 \
       VIGIL_DETECTION_DECIDE_TIMEOUT=2s \
+      VIGIL_STREAMS_MAX_CONNECTIONS_PER_USER=100000 \
       java ${VIGIL_JAVA_OPTS:-} $jfr -jar "$JAR" serve
   ) > "$RUN/vigil.log" 2>&1 &
   VPID=$!
@@ -194,7 +197,7 @@ run_once() {
 
   local hs=${HEALTH_SECONDS:-20} ss=${SETTLE_SECONDS:-10} ms=${MEASURE_SECONDS:-45} sats=${SATURATION_SECONDS:-15}
   local hw=${HEALTH_WARMUP_SECONDS:-15}
-  local steps=",${STEPS:-health,ceiling,collect,decide},"
+  local steps=",${STEPS:-health,ceiling,collect,sse,decide},"
   if [[ $steps == *,health,* ]]; then
     log "GET /health at saturation (${HEALTH_USERS:-32} users, ${hw} s warm-up + ${hs} s)"
     gatling HealthSimulation $((hw + hs + 120)) \
@@ -219,6 +222,17 @@ run_once() {
       -Dbench.publicKey="$pkey" -Dbench.sessions="${SESSIONS:-10000}" \
       -Dbench.collect.users="${COLLECT_USERS:-32}" -Dbench.collect.batch="${COLLECT_BATCH:-10}" \
       -Dbench.collect.warmupSeconds="$cw" -Dbench.collect.seconds="$cs"
+  fi
+
+  if [[ $steps == *,sse,* ]]; then
+    local admin
+    admin=$(grep -o 'vgt_[A-Za-z0-9_-]*' "$RUN/vigil.log" | head -1)
+    log "live streams: ${SSE_CONNECTIONS:-10000} quiet streams (heap per stream), then ${SSE_SUBSCRIBERS:-10} subscribers at ${SSE_RATE:-1000} beacons/s for ${SSE_SECONDS:-20} s"
+    timeout --kill-after=10 $(( ${SSE_SECONDS:-20} + 600 )) \
+      java -Xmx1G -cp "$CP" dev.vigil.loadtest.SseBench "http://127.0.0.1:$PORT" "$admin" "$pkey" "$VPID" "$RUN" \
+      "${SSE_CONNECTIONS:-10000}" "${SSE_SUBSCRIBERS:-10}" "${SSE_RATE:-1000}" "${SSE_SECONDS:-20}" \
+      > "$RUN/sse.log" 2>&1 || log "SseBench failed (see $RUN/sse.log)"
+    grep '^bench:' "$RUN/sse.log" >&2 || true
   fi
 
   [[ $steps == *,decide,* ]] || { log "skipping decide"; }

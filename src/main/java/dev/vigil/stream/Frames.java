@@ -21,13 +21,21 @@ final class Frames {
     return ByteString.fromString("retry: " + millis + "\n\n");
   }
 
-  static ByteString site(String id, SiteEvent e) {
+  /** A site event's frame without its id line: built once, sent to every connection. */
+  static ByteString siteBody(SiteEvent e) {
     ObjectNode o = Json.MAPPER.createObjectNode();
     o.put("type", e.type());
     o.put("siteId", e.siteId());
     o.put("at", e.at().toString());
     o.putRawValue("data", new RawValue(e.data()));
-    return frame(id, e.type(), o.toString());
+    return ByteString.fromString("event: " + e.type() + "\ndata: " + o + "\n\n");
+  }
+
+  /** The connection's id line in front of a shared body. */
+  static ByteString withId(String id, ByteString body) {
+    return id == null || id.isEmpty()
+        ? body
+        : ByteString.fromString("id: " + id + "\n").concat(body);
   }
 
   /** {@code ready}, {@code reset}, {@code dropped}, {@code closed}: about the stream itself. */

@@ -6,10 +6,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -24,14 +26,20 @@ import org.apache.pekko.stream.QueueOfferResult;
 import org.apache.pekko.util.ByteString;
 
 /**
- * The live streams of one API token on this node. It subscribes to the topics of the sites its
- * connections watch and writes each event to each connection's bounded queue, keeping a position
- * per connection and site: an event that skips a number (a reconnect, a topic that was still
- * joining, a lost message) is filled in from the site's ring first, so a connection sees every
- * event of its sites once and in order, or a {@code reset} saying it cannot.
+ * The live streams of one API token on this node. Per site it keeps one <b>feed</b>: the topic
+ * subscription and the position of the last event, checked once for gaps (a topic still joining, a
+ * lost message) which are filled from the site's ring before anything goes on. A connection that is
+ * in step with the feed is listed under the kinds it asked for, so an event costs work only for the
+ * connections that want it: ten thousand streams watching anomalies are not touched by a thousand
+ * session events a second.
+ *
+ * <p>A connection that resumes (Last-Event-ID) first catches up on its own: it replays the site's
+ * ring from its position, then the feed's events that arrived meanwhile, then joins the feed — so
+ * it sees every event once and in order, or a {@code reset} saying it cannot. Its event ids are the
+ * positions of all its sites, so it can resume on any node.
  *
  * <p>A connection whose queue is full gets {@code dropped} and is closed; others are not touched.
- * When a connection's stream ends (the client went away), it is removed; after the last one the hub
+ * When a connection's stream ends (the client went away) it is removed; after the last one the hub
  * asks {@link StreamHubs} to stop it, which also ends its topic subscriptions.
  */
 final class StreamHub {
@@ -63,7 +71,8 @@ final class StreamHub {
 
   private record Delivered(SiteEvent event) implements Command {}
 
-  private record ReplayDone(String connectionId, String siteId, SiteStream.Replayed result)
+  /** A feed's replay (its first position, or a gap); {@code connectionId} null. */
+  private record Replayed(String connectionId, String siteId, SiteStream.Replayed result)
       implements Command {}
 
   private record ReplayFailed(String connectionId, String siteId, Cursor from, Throwable cause)
@@ -88,17 +97,49 @@ final class StreamHub {
   }
 
   private static final Duration REPLAY_TIMEOUT = Duration.ofSeconds(5);
+  private static final String ALL_KINDS = "*";
 
-  private final class Connection {
+  /** One site as this hub follows it. */
+  private static final class Feed {
+    final String site;
+
+    /** The last event applied; null until the first position is known. */
+    Cursor at;
+
+    /** Non-null while a replay runs: live events wait here. */
+    List<SiteEvent> held;
+
+    /** Connections in step with the feed, by the kind they asked for ({@code *}: all). */
+    final Map<String, Set<Connection>> joined = new HashMap<>();
+
+    /** Connections replaying on their own before they join. */
+    final Set<Connection> catchingUp = new LinkedHashSet<>();
+
+    Feed(String site) {
+      this.site = site;
+    }
+  }
+
+  /** A resuming connection's own position in one site until it joins the feed. */
+  private static final class CatchUp {
+    Cursor at;
+    final List<SiteEvent> held = new ArrayList<>();
+
+    CatchUp(Cursor at) {
+      this.at = at;
+    }
+  }
+
+  private static final class Connection {
     final String id;
     final Set<String> sites;
     final boolean followNewSites;
     final Set<String> kinds;
     final BoundedSourceQueue<ByteString> queue;
-    final Map<String, Cursor> cursors = new HashMap<>();
+    final Map<String, CatchUp> catchingUp = new HashMap<>();
 
-    /** Sites waiting for a replay, with the live events that arrived meanwhile. */
-    final Map<String, List<SiteEvent>> held = new HashMap<>();
+    /** After joining: the feed's events up to here were already sent by the replay. */
+    final Map<String, Cursor> sentUpTo = new HashMap<>();
 
     boolean ready;
 
@@ -115,8 +156,8 @@ final class StreamHub {
       this.queue = queue;
     }
 
-    String eventId() {
-      return Cursor.encode(cursors);
+    boolean wants(String kind) {
+      return kinds.isEmpty() || kinds.contains(kind);
     }
   }
 
@@ -149,7 +190,7 @@ final class StreamHub {
   private final ClusterSharding sharding;
   private final ActorRef<SiteEvent> subscriber;
   private final Map<String, Connection> connections = new LinkedHashMap<>();
-  private final Set<String> subscribed = new HashSet<>();
+  private final Map<String, Feed> feeds = new HashMap<>();
   private long connectsReceived;
 
   private StreamHub(
@@ -176,13 +217,15 @@ final class StreamHub {
     return Behaviors.receive(Command.class)
         .onMessage(Connect.class, this::onConnect)
         .onMessage(Disconnected.class, this::onDisconnected)
-        .onMessage(Delivered.class, this::onDelivered)
-        .onMessage(ReplayDone.class, this::onReplayDone)
+        .onMessage(Delivered.class, d -> onEvent(d.event()))
+        .onMessage(Replayed.class, this::onReplayed)
         .onMessage(ReplayFailed.class, this::onReplayFailed)
         .onMessageEquals(Tick.INSTANCE, this::onTick)
         .onMessageEquals(CloseAll.INSTANCE, this::onCloseAll)
         .build();
   }
+
+  // ---- connections ----
 
   private Behavior<Command> onConnect(Connect c) {
     connectsReceived++;
@@ -201,23 +244,160 @@ final class StreamHub {
       offer(conn, Frames.control(null, "reset", Map.of("reason", "unreadable Last-Event-ID")));
     }
     for (String site : conn.sites) {
-      startSite(conn, site, c.resume() == null ? null : c.resume().get(site));
+      watch(conn, site, c.resume() == null ? null : c.resume().get(site));
     }
     readyIfCaughtUp(conn);
     return Behaviors.same();
   }
 
-  /** Subscribes if needed and asks the site's stream for the missed events or the position. */
-  private void startSite(Connection conn, String site, Cursor from) {
-    if (subscribed.add(site)) {
-      live.topic(site).tell(Topic.subscribe(subscriber));
+  /** Starts following a site for a connection: from now (join) or from its position (catch up). */
+  private void watch(Connection conn, String site, Cursor from) {
+    Feed feed =
+        feeds.computeIfAbsent(
+            site,
+            s -> {
+              Feed f = new Feed(s);
+              live.topic(s).tell(Topic.subscribe(subscriber));
+              f.held = new ArrayList<>();
+              askReplay(null, s, null); // the feed's first position
+              return f;
+            });
+    if (from == null) {
+      join(feed, conn, null);
+    } else {
+      conn.catchingUp.put(site, new CatchUp(from));
+      feed.catchingUp.add(conn);
+      askReplay(conn.id, site, from);
     }
-    conn.held.putIfAbsent(site, new ArrayList<>());
-    askReplay(conn, site, from);
   }
 
-  private void askReplay(Connection conn, String site, Cursor from) {
-    String connId = conn.id;
+  private void join(Feed feed, Connection conn, Cursor sentUpTo) {
+    feed.catchingUp.remove(conn);
+    conn.catchingUp.remove(feed.site);
+    if (sentUpTo != null) {
+      conn.sentUpTo.put(feed.site, sentUpTo);
+    }
+    if (conn.kinds.isEmpty()) {
+      feed.joined.computeIfAbsent(ALL_KINDS, k -> new LinkedHashSet<>()).add(conn);
+    } else {
+      conn.kinds.forEach(k -> feed.joined.computeIfAbsent(k, x -> new LinkedHashSet<>()).add(conn));
+    }
+  }
+
+  private void unwatch(Connection conn, String site) {
+    conn.catchingUp.remove(site);
+    conn.sentUpTo.remove(site);
+    Feed feed = feeds.get(site);
+    if (feed == null) {
+      return;
+    }
+    feed.catchingUp.remove(conn);
+    feed.joined.values().forEach(set -> set.remove(conn));
+    feed.joined.values().removeIf(Set::isEmpty);
+    if (feed.joined.isEmpty() && feed.catchingUp.isEmpty()) {
+      live.topic(site).tell(Topic.unsubscribe(subscriber));
+      feeds.remove(site);
+    }
+  }
+
+  private void readyIfCaughtUp(Connection conn) {
+    if (conn.ready || !conn.catchingUp.isEmpty() || !connections.containsKey(conn.id)) {
+      return;
+    }
+    for (String site : conn.sites) {
+      Feed feed = feeds.get(site);
+      if (feed != null && feed.at == null) {
+        return; // its feed does not know where the site is yet
+      }
+    }
+    conn.ready = true;
+    offer(
+        conn,
+        Frames.control(
+            eventId(conn),
+            "ready",
+            Map.of(
+                "sites", conn.sites.stream().sorted().toList(),
+                "kinds", conn.kinds.stream().sorted().toList(),
+                "heartbeatSeconds", settings.heartbeatInterval().toSeconds())));
+  }
+
+  /** The connection's position in each of its sites. */
+  private String eventId(Connection conn) {
+    Map<String, Cursor> at = new TreeMap<>();
+    for (String site : conn.sites) {
+      CatchUp cu = conn.catchingUp.get(site);
+      Feed feed = feeds.get(site);
+      Cursor c = cu != null ? cu.at : feed == null ? null : feed.at;
+      if (c != null) {
+        at.put(site, c);
+      }
+    }
+    return Cursor.encode(at);
+  }
+
+  // ---- events ----
+
+  private Behavior<Command> onEvent(SiteEvent e) {
+    Feed feed = feeds.get(e.siteId());
+    if (feed == null) {
+      return Behaviors.same();
+    }
+    if (feed.held != null) {
+      if (feed.held.size() < settings.ringSize()) {
+        feed.held.add(e);
+      } // beyond that, the replay brings them back (or says reset)
+      return Behaviors.same();
+    }
+    boolean newGeneration = e.generation() != feed.at.generation();
+    boolean gap = e.transientEvent() ? e.seq() > feed.at.seq() : e.seq() > feed.at.seq() + 1;
+    if (newGeneration || gap) {
+      feed.held = new ArrayList<>(List.of(e));
+      // a new generation (the site's stream restarted elsewhere) is read from its start
+      askReplay(null, feed.site, newGeneration ? new Cursor(e.generation(), 0) : feed.at);
+      return Behaviors.same();
+    }
+    apply(feed, e);
+    return Behaviors.same();
+  }
+
+  /** An event next in the feed's order: to the catching-up (held) and the joined who want it. */
+  private void apply(Feed feed, SiteEvent e) {
+    if (!e.transientEvent()) {
+      if (e.generation() == feed.at.generation() && e.seq() <= feed.at.seq()) {
+        return; // already applied
+      }
+      feed.at = new Cursor(e.generation(), e.seq());
+    }
+    for (Connection conn : feed.catchingUp) {
+      conn.catchingUp.get(feed.site).held.add(e);
+    }
+    Set<Connection> byKind = feed.joined.get(e.kind());
+    Set<Connection> all = feed.joined.get(ALL_KINDS);
+    if (byKind != null || all != null) {
+      ByteString body = Frames.siteBody(e);
+      send(feed, byKind, e, body);
+      send(feed, all, e, body);
+    }
+  }
+
+  private void send(Feed feed, Set<Connection> targets, SiteEvent e, ByteString body) {
+    if (targets == null) {
+      return;
+    }
+    for (Connection conn : List.copyOf(targets)) {
+      Cursor sent = conn.sentUpTo.get(feed.site);
+      if (sent != null && !e.transientEvent()) {
+        if (sent.generation() == e.generation() && e.seq() <= sent.seq()) {
+          continue; // the connection's replay already sent it
+        }
+        conn.sentUpTo.remove(feed.site);
+      }
+      offer(conn, Frames.withId(eventId(conn), body));
+    }
+  }
+
+  private void askReplay(String connectionId, String site, Cursor from) {
     ctx.ask(
         SiteStream.Replayed.class,
         sharding.entityRefFor(SiteStream.ENTITY_KEY, site),
@@ -227,150 +407,139 @@ final class StreamHub {
                 from == null ? null : from.generation(), from == null ? 0 : from.seq(), replyTo),
         (result, failure) ->
             failure == null
-                ? new ReplayDone(connId, site, result)
-                : new ReplayFailed(connId, site, from, failure));
-  }
-
-  private Behavior<Command> onReplayDone(ReplayDone r) {
-    Connection conn = connections.get(r.connectionId());
-    if (conn == null || !conn.sites.contains(r.siteId())) {
-      return Behaviors.same(); // gone, or the token may no longer see the site
-    }
-    SiteStream.Replayed result = r.result();
-    Cursor before = conn.cursors.get(r.siteId());
-    if (result.reset()) {
-      conn.cursors.put(r.siteId(), new Cursor(result.generation(), result.seq()));
-      offer(
-          conn,
-          Frames.control(
-              conn.eventId(),
-              "reset",
-              Map.of(
-                  "siteId",
-                  r.siteId(),
-                  "reason",
-                  "the events since the last one received are no longer kept")));
-    } else if (before != null && before.generation() != result.generation()) {
-      // the site's stream restarted (its node left): what the old one sent last may be lost
-      conn.cursors.put(r.siteId(), new Cursor(result.generation(), 0));
-      offer(
-          conn,
-          Frames.control(
-              conn.eventId(),
-              "reset",
-              Map.of("siteId", r.siteId(), "reason", "the site's stream restarted")));
-      result.events().forEach(e -> apply(conn, e));
-    } else if (before == null && result.events().isEmpty()) {
-      conn.cursors.put(r.siteId(), new Cursor(result.generation(), result.seq()));
-    } else {
-      if (before == null) {
-        // a resume: start just before the first missed event
-        long first = result.events().isEmpty() ? result.seq() : result.events().get(0).seq() - 1;
-        conn.cursors.put(r.siteId(), new Cursor(result.generation(), first));
-      }
-      for (SiteEvent e : result.events()) {
-        apply(conn, e);
-      }
-    }
-    List<SiteEvent> held = conn.held.remove(r.siteId());
-    if (held != null) {
-      for (SiteEvent e : held) {
-        if (connections.containsKey(conn.id)) {
-          deliver(conn, e);
-        }
-      }
-    }
-    readyIfCaughtUp(conn);
-    return Behaviors.same();
+                ? new Replayed(connectionId, site, result)
+                : new ReplayFailed(connectionId, site, from, failure));
   }
 
   private Behavior<Command> onReplayFailed(ReplayFailed f) {
-    Connection conn = connections.get(f.connectionId());
-    if (conn != null) {
+    boolean stillWanted =
+        f.connectionId() == null
+            ? feeds.containsKey(f.siteId())
+            : connections.containsKey(f.connectionId())
+                && connections.get(f.connectionId()).catchingUp.containsKey(f.siteId());
+    if (stillWanted) {
       ctx.getLog().debug("replay of {} failed, asking again: {}", f.siteId(), f.cause().toString());
-      askReplay(conn, f.siteId(), f.from());
+      askReplay(f.connectionId(), f.siteId(), f.from());
     }
     return Behaviors.same();
   }
 
-  private void readyIfCaughtUp(Connection conn) {
-    if (!conn.ready && conn.held.isEmpty() && connections.containsKey(conn.id)) {
-      conn.ready = true;
+  private Behavior<Command> onReplayed(Replayed r) {
+    if (r.connectionId() == null) {
+      feedReplayed(r.siteId(), r.result());
+    } else {
+      connectionReplayed(r.connectionId(), r.siteId(), r.result());
+    }
+    return Behaviors.same();
+  }
+
+  private void feedReplayed(String site, SiteStream.Replayed result) {
+    Feed feed = feeds.get(site);
+    if (feed == null || feed.held == null) {
+      return;
+    }
+    if (feed.at == null) {
+      feed.at = new Cursor(result.generation(), result.seq()); // first position: from now on
+    } else if (result.reset() || feed.at.generation() != result.generation()) {
+      String reason =
+          result.reset()
+              ? "the events since the last one received are no longer kept"
+              : "the site's stream restarted";
+      feed.at =
+          result.reset()
+              ? new Cursor(result.generation(), result.seq())
+              : new Cursor(result.generation(), 0);
+      for (Connection conn : joinedConnections(feed)) {
+        conn.sentUpTo.remove(site);
+        offer(
+            conn, Frames.control(eventId(conn), "reset", Map.of("siteId", site, "reason", reason)));
+      }
+      if (!result.reset()) {
+        result.events().forEach(e -> apply(feed, e));
+      }
+    } else {
+      result.events().forEach(e -> apply(feed, e));
+    }
+    List<SiteEvent> held = feed.held;
+    feed.held = null;
+    // ready before the held events, so a client's first event is always `ready`
+    for (Connection conn : List.copyOf(connections.values())) {
+      if (conn.sites.contains(site)) {
+        readyIfCaughtUp(conn);
+      }
+    }
+    for (SiteEvent e : held) {
+      if (feeds.get(site) == feed) {
+        onEvent(e);
+      }
+    }
+  }
+
+  private void connectionReplayed(String connectionId, String site, SiteStream.Replayed result) {
+    Connection conn = connections.get(connectionId);
+    CatchUp cu = conn == null ? null : conn.catchingUp.get(site);
+    Feed feed = feeds.get(site);
+    if (cu == null || feed == null) {
+      return; // gone, or the token may no longer see the site
+    }
+    if (result.reset()) {
+      cu.at = new Cursor(result.generation(), result.seq());
       offer(
           conn,
           Frames.control(
-              conn.eventId(),
-              "ready",
+              eventId(conn),
+              "reset",
               Map.of(
-                  "sites", conn.sites.stream().sorted().toList(),
-                  "kinds", conn.kinds.stream().sorted().toList(),
-                  "heartbeatSeconds", settings.heartbeatInterval().toSeconds())));
-    }
-  }
-
-  private Behavior<Command> onDelivered(Delivered d) {
-    for (Connection conn : List.copyOf(connections.values())) {
-      deliver(conn, d.event());
-    }
-    return Behaviors.same();
-  }
-
-  /** A live event for one connection: in order, held while a replay runs, gaps filled first. */
-  private void deliver(Connection conn, SiteEvent e) {
-    if (!conn.sites.contains(e.siteId())) {
-      return;
-    }
-    List<SiteEvent> held = conn.held.get(e.siteId());
-    if (held != null) {
-      if (held.size() >= settings.ringSize()) {
-        drop(conn);
-      } else {
-        held.add(e);
+                  "siteId",
+                  site,
+                  "reason",
+                  "the events since the last one received are no longer kept")));
+    } else {
+      for (SiteEvent e : result.events()) {
+        catchUp(conn, cu, e);
       }
-      return;
     }
-    Cursor at = conn.cursors.get(e.siteId());
-    boolean gap =
-        e.generation() != at.generation()
-            || (e.transientEvent() ? e.seq() > at.seq() : e.seq() > at.seq() + 1);
-    if (gap) {
-      List<SiteEvent> hold = new ArrayList<>();
-      hold.add(e);
-      conn.held.put(e.siteId(), hold);
-      // a new generation (the site's stream restarted elsewhere) is read from its start
-      askReplay(
-          conn, e.siteId(), e.generation() != at.generation() ? new Cursor(e.generation(), 0) : at);
-      return;
+    for (SiteEvent e : List.copyOf(cu.held)) {
+      catchUp(conn, cu, e);
     }
-    apply(conn, e);
+    if (connections.containsKey(conn.id)) {
+      join(feed, conn, cu.at);
+      readyIfCaughtUp(conn);
+    }
   }
 
-  /** Writes an event that is next in order (older ones are duplicates and skipped). */
-  private void apply(Connection conn, SiteEvent e) {
-    Cursor at = conn.cursors.get(e.siteId());
+  /** One event for a catching-up connection: sent if it is past its position. */
+  private void catchUp(Connection conn, CatchUp cu, SiteEvent e) {
     if (!e.transientEvent()) {
-      if (e.generation() == at.generation() && e.seq() <= at.seq()) {
+      if (e.generation() == cu.at.generation() && e.seq() <= cu.at.seq()) {
         return;
       }
-      conn.cursors.put(e.siteId(), new Cursor(e.generation(), e.seq()));
+      cu.at = new Cursor(e.generation(), e.seq());
     }
-    if (conn.kinds.isEmpty() || conn.kinds.contains(e.kind())) {
-      offer(conn, Frames.site(conn.eventId(), e));
+    if (conn.wants(e.kind())) {
+      offer(conn, Frames.withId(eventId(conn), Frames.siteBody(e)));
     }
   }
+
+  private static Set<Connection> joinedConnections(Feed feed) {
+    Set<Connection> all = new LinkedHashSet<>();
+    feed.joined.values().forEach(all::addAll);
+    return all;
+  }
+
+  // ---- writing, closing ----
 
   private void offer(Connection conn, ByteString frame) {
+    if (!connections.containsKey(conn.id)) {
+      return;
+    }
     QueueOfferResult result = conn.queue.offer(frame);
     if (result == QueueOfferResult.dropped()) {
-      drop(conn);
+      if (remove(conn.id)) {
+        conn.queue.fail(new SlowConsumer());
+      }
     } else if (result != QueueOfferResult.enqueued()) {
       remove(conn.id); // closed or failed: the client is gone
-    }
-  }
-
-  private void drop(Connection conn) {
-    if (remove(conn.id)) {
-      conn.queue.fail(new SlowConsumer());
     }
   }
 
@@ -379,7 +548,7 @@ final class StreamHub {
       offer(
           conn,
           Frames.control(
-              conn.eventId(),
+              eventId(conn),
               "closed",
               Map.of("cause", "shutdown", "reason", "server shutting down")));
       conn.queue.complete();
@@ -399,13 +568,8 @@ final class StreamHub {
       return false;
     }
     gauge.decrementAndGet();
-    Set<String> needed = new HashSet<>();
-    connections.values().forEach(c -> needed.addAll(c.sites));
-    for (String site : List.copyOf(subscribed)) {
-      if (!needed.contains(site)) {
-        live.topic(site).tell(Topic.unsubscribe(subscriber));
-        subscribed.remove(site);
-      }
+    for (String site : List.copyOf(conn.sites)) {
+      unwatch(conn, site);
     }
     idleCheck();
     return true;
@@ -431,13 +595,16 @@ final class StreamHub {
         continue;
       }
       Principal p = principal.get();
-      conn.sites.removeIf(site -> !p.maySee(site));
-      conn.cursors.keySet().removeIf(site -> !conn.sites.contains(site));
-      conn.held.keySet().removeIf(site -> !conn.sites.contains(site));
+      for (String site : List.copyOf(conn.sites)) {
+        if (!p.maySee(site)) {
+          conn.sites.remove(site);
+          unwatch(conn, site);
+        }
+      }
       if (conn.followNewSites) {
         for (String site : allSites.get()) {
           if (p.maySee(site) && conn.sites.add(site)) {
-            startSite(conn, site, null);
+            watch(conn, site, null);
           }
         }
       }
