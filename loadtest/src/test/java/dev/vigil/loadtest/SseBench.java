@@ -43,6 +43,7 @@ import java.util.regex.Pattern;
  * [subscribers] [rate] [seconds]}.
  */
 public final class SseBench {
+  private static final int POOL = 1000;
   private static final Pattern SESSION = Pattern.compile("\"sessionId\":\"sse-([0-9]+)-");
 
   public static void main(String[] args) throws Exception {
@@ -56,6 +57,8 @@ public final class SseBench {
     int subscribers = args.length > 6 ? Integer.parseInt(args[6]) : 10;
     int rate = args.length > 7 ? Integer.parseInt(args[7]) : 1000;
     int seconds = args.length > 8 ? Integer.parseInt(args[8]) : 20;
+    int newEvery = args.length > 9 ? Integer.parseInt(args[9]) : 10;
+    int warmupSeconds = args.length > 10 ? Integer.parseInt(args[10]) : 10;
 
     HttpClient client =
         HttpClient.newBuilder()
@@ -133,60 +136,96 @@ public final class SseBench {
     subscribed.await(60, TimeUnit.SECONDS);
     AtomicLong sent = new AtomicLong();
     LongAdder accepted = new LongAdder();
-    ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
-    long periodMicros = 1_000_000L / rate;
-    long total = (long) rate * seconds;
-    CountDownLatch done = new CountDownLatch(1);
-    pacer.scheduleAtFixedRate(
-        () -> {
-          long n = sent.incrementAndGet();
-          if (n > total) {
-            done.countDown();
-            return;
-          }
-          long micros = System.currentTimeMillis() * 1000;
-          String body =
-              "{\"site\":\""
-                  + key
-                  + "\",\"session\":\"sse-"
-                  + micros
-                  + "-"
-                  + n
-                  + "\",\"visitor\":\"visitor-sse\",\"events\":[{\"type\":\"page_view\",\"ts\":"
-                  + micros / 1000
-                  + ",\"url\":\"https://shop.example/sse\"}]}";
-          client
-              .sendAsync(
-                  HttpRequest.newBuilder(URI.create(base + "/v1/collect"))
-                      .timeout(Duration.ofSeconds(10))
-                      .header("Content-Type", "text/plain;charset=UTF-8")
-                      .POST(HttpRequest.BodyPublishers.ofString(body))
-                      .build(),
-                  HttpResponse.BodyHandlers.discarding())
-              .thenAccept(
-                  r -> {
-                    if (r.statusCode() == 202) {
-                      accepted.increment();
+    LongAdder acceptedNew = new LongAdder();
+    // 32 senders, each on its own keep-alive connection, each sending on its own even schedule
+    int senders = 32;
+    long total = (long) rate * (seconds + warmupSeconds);
+    long warmupBeacons = (long) rate * warmupSeconds;
+    long periodNanos = 1_000_000_000L * senders / rate;
+    long start = System.nanoTime();
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < senders; t++) {
+      int sender = t;
+      Thread th =
+          new Thread(
+              () -> {
+                HttpClient own =
+                    HttpClient.newBuilder()
+                        .version(HttpClient.Version.HTTP_1_1)
+                        .connectTimeout(Duration.ofSeconds(10))
+                        .build();
+                long next = start + sender * periodNanos / senders;
+                for (long k = sender; k < total; k += senders) {
+                  long wait = next - System.nanoTime();
+                  if (wait > 0) {
+                    try {
+                      Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    } catch (InterruptedException e) {
+                      return;
                     }
-                  });
-        },
-        0,
-        periodMicros,
-        TimeUnit.MICROSECONDS);
-    done.await(seconds + 60L, TimeUnit.SECONDS);
-    pacer.shutdownNow();
+                  }
+                  next += periodNanos; // a late answer does not cause a burst to catch up
+                  long n = sent.incrementAndGet();
+                  long micros = System.currentTimeMillis() * 1000;
+                  // one beacon in newEvery starts a session (timed by its session.started); the
+                  // rest are page views of a pool of visits already under way, as most beacons are
+                  boolean timed = n % newEvery == 0 && n > warmupBeacons;
+                  String session =
+                      timed
+                          ? "sse-" + micros + "-" + n
+                          : n % newEvery == 0
+                              ? "sse-warm-" + micros + "-" + n
+                              : String.format("sse-pool-%06d", n % POOL);
+                  String body =
+                      "{\"site\":\""
+                          + key
+                          + "\",\"session\":\""
+                          + session
+                          + "\",\"visitor\":\"visitor-sse\",\"events\":[{\"type\":\"page_view\","
+                          + "\"ts\":"
+                          + micros / 1000
+                          + ",\"url\":\"https://shop.example/sse\"}]}";
+                  try {
+                    HttpResponse<Void> r =
+                        own.send(
+                            HttpRequest.newBuilder(URI.create(base + "/v1/collect"))
+                                .timeout(Duration.ofSeconds(10))
+                                .header("Content-Type", "text/plain;charset=UTF-8")
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                            HttpResponse.BodyHandlers.discarding());
+                    if (r.statusCode() == 202 && n > warmupBeacons) {
+                      accepted.increment();
+                      if (timed) {
+                        acceptedNew.increment();
+                      }
+                    }
+                  } catch (Exception e) {
+                    // counted as not accepted
+                  }
+                }
+              },
+              "beacon-sender-" + t);
+      threads.add(th);
+      th.start();
+    }
+    for (Thread th : threads) {
+      th.join(TimeUnit.SECONDS.toMillis(seconds + warmupSeconds + 60L));
+    }
     Thread.sleep(3000); // the last events' delivery; what arrives later counts as not delivered
     long[] l = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
-    long expected = accepted.sum() * subscribers;
+    long expected = acceptedNew.sum() * subscribers;
     double p50 = percentile(l, 50) / 1000.0;
     double p99 = percentile(l, 99) / 1000.0;
     double max = l.length == 0 ? 0 : l[l.length - 1] / 1000.0;
     System.out.printf(
-        "bench: %d beacons at %d/s (%d accepted); %d of %d session.started deliveries to %d"
-            + " subscribers; beacon-to-client p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
-        Math.min(sent.get(), total),
+        "bench: %d beacons at %d/s (%d accepted, %d of them starting a session); %d of %d"
+            + " session.started deliveries to %d subscribers; beacon-to-client p50 %.1f ms,"
+            + " p99 %.1f ms, max %.1f ms%n",
+        Math.min(sent.get(), total) - warmupBeacons,
         rate,
         accepted.sum(),
+        acceptedNew.sum(),
         l.length,
         expected,
         subscribers,
@@ -198,7 +237,8 @@ public final class SseBench {
         String.format(
             "{\"connections\":%d,\"failed\":%d,\"allReady\":%s,\"openSeconds\":%.1f,"
                 + "\"heapBeforeBytes\":%d,\"heapAfterBytes\":%d,\"heapPerConnectionBytes\":%.0f,"
-                + "\"rate\":%d,\"seconds\":%d,\"subscribers\":%d,\"beaconsAccepted\":%d,"
+                + "\"rate\":%d,\"newSessionEvery\":%d,\"seconds\":%d,\"subscribers\":%d,"
+                + "\"beaconsAccepted\":%d,"
                 + "\"deliveries\":%d,\"expectedDeliveries\":%d,\"p50Ms\":%.1f,\"p99Ms\":%.1f,"
                 + "\"maxMs\":%.1f}%n",
             open,
@@ -209,6 +249,7 @@ public final class SseBench {
             heapAfter,
             perConnection,
             rate,
+            newEvery,
             seconds,
             subscribers,
             accepted.sum(),
