@@ -23,6 +23,7 @@
 #   KEEP_DATA [0] (keep the temporary data directory)
 #   STEPS [health,ceiling,collect,sse,decide]: which of the steps to run (in this order)
 #   SSE_CONNECTIONS [10000] SSE_SUBSCRIBERS [10] SSE_RATE [1000] SSE_SECONDS [20]
+#   SSE_NEW_EVERY [10]: one beacon in this many starts a (timed) session
 #     (the bench's Vigil allows that many streams per token: it uses one token)
 #   CEILING_THREADS [2] CEILING_ROWS [2000] CEILING_SECONDS [20]
 #   COLLECT_USERS [32] COLLECT_BATCH [10] COLLECT_WARMUP_SECONDS [10] COLLECT_SECONDS [20]
@@ -231,6 +232,7 @@ run_once() {
     timeout --kill-after=10 $(( ${SSE_SECONDS:-20} + 600 )) \
       java -Xmx1G -cp "$CP" dev.vigil.loadtest.SseBench "http://127.0.0.1:$PORT" "$admin" "$pkey" "$VPID" "$RUN" \
       "${SSE_CONNECTIONS:-10000}" "${SSE_SUBSCRIBERS:-10}" "${SSE_RATE:-1000}" "${SSE_SECONDS:-20}" \
+      "${SSE_NEW_EVERY:-10}" \
       > "$RUN/sse.log" 2>&1 || log "SseBench failed (see $RUN/sse.log)"
     grep '^bench:' "$RUN/sse.log" >&2 || true
   fi
