@@ -4,17 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vigil.testkit.Await;
 import dev.vigil.testkit.HttpTestClient;
+import dev.vigil.testkit.KilledNode;
 import dev.vigil.testkit.VigilProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -75,13 +71,13 @@ class AcknowledgedBeaconsSurviveKillIT {
       pool.shutdown();
       assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
     }
-    killLeftoverPostgres(dir);
+    KilledNode.killLeftoverPostgres(dir);
 
     // then after a restart every acknowledged id is stored
     try (VigilProcess restarted = VigilProcess.start(dir, env, "serve")) {
       Await.until(
           Duration.ofSeconds(60), () -> assertThat(http.get("/ready").status()).isEqualTo(200));
-      Set<String> stored = storedIds(dir);
+      Set<String> stored = KilledNode.ids(dir, "SELECT event_id FROM engagement_events");
       Set<String> missing = new HashSet<>(acknowledged);
       missing.removeAll(stored);
       assertThat(acknowledged).hasSizeGreaterThanOrEqualTo(SENDERS * 20 * EVENTS_PER_BATCH);
@@ -143,39 +139,6 @@ class AcknowledgedBeaconsSurviveKillIT {
       } catch (Exception connectionLost) {
         // the process is gone: this batch was never acknowledged
       }
-    }
-  }
-
-  private static Set<String> storedIds(Path dir) throws Exception {
-    int pgPort =
-        Integer.parseInt(Files.readAllLines(dir.resolve("data/pg/postmaster.pid")).get(3).trim());
-    try (Connection c =
-            DriverManager.getConnection(
-                "jdbc:postgresql://127.0.0.1:" + pgPort + "/vigil", "postgres", "");
-        PreparedStatement ps = c.prepareStatement("SELECT event_id FROM engagement_events");
-        ResultSet rs = ps.executeQuery()) {
-      Set<String> ids = new HashSet<>();
-      while (rs.next()) {
-        ids.add(rs.getString(1));
-      }
-      return ids;
-    }
-  }
-
-  /**
-   * SIGKILL leaves the embedded PostgreSQL (a child process) running, as a crash of the JVM would;
-   * stop it so the restart starts its own on the same data directory (crash recovery).
-   */
-  private static void killLeftoverPostgres(Path dir) throws Exception {
-    Path pidFile = dir.resolve("data/pg/postmaster.pid");
-    if (Files.exists(pidFile)) {
-      long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
-      ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-      Await.until(
-          Duration.ofSeconds(10),
-          () ->
-              assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
-                  .isFalse());
     }
   }
 }

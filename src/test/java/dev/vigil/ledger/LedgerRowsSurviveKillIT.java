@@ -4,16 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vigil.testkit.Await;
 import dev.vigil.testkit.HttpTestClient;
+import dev.vigil.testkit.KilledNode;
 import dev.vigil.testkit.VigilProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -75,16 +72,16 @@ class LedgerRowsSurviveKillIT {
       pool.shutdown();
       assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
     }
-    killLeftoverPostgres(dir);
+    KilledNode.killLeftoverPostgres(dir);
 
     // then after a restart every acknowledged row is stored
     try (VigilProcess restarted = VigilProcess.start(dir, env, "serve")) {
       Await.until(
           Duration.ofSeconds(90), () -> assertThat(http.get("/ready").status()).isEqualTo(200));
       Set<String> missingCalls = new HashSet<>(calls);
-      missingCalls.removeAll(stored(dir, "SELECT request_id FROM ai_requests"));
+      missingCalls.removeAll(KilledNode.ids(dir, "SELECT request_id FROM ai_requests"));
       Set<String> missingRuns = new HashSet<>(runs);
-      missingRuns.removeAll(stored(dir, "SELECT execution_id FROM tool_executions"));
+      missingRuns.removeAll(KilledNode.ids(dir, "SELECT execution_id FROM tool_executions"));
       assertThat(calls.size() + runs.size()).isGreaterThanOrEqualTo(SENDERS * 20 * ROWS_PER_BATCH);
       assertThat(missingCalls).as("calls acknowledged but not stored").isEmpty();
       assertThat(missingRuns).as("tool runs acknowledged but not stored").isEmpty();
@@ -153,35 +150,6 @@ class LedgerRowsSurviveKillIT {
       } catch (Exception connectionLost) {
         // the process is gone: this batch was never acknowledged
       }
-    }
-  }
-
-  private static Set<String> stored(Path dir, String sql) throws Exception {
-    int pgPort =
-        Integer.parseInt(Files.readAllLines(dir.resolve("data/pg/postmaster.pid")).get(3).trim());
-    try (Connection c =
-            DriverManager.getConnection(
-                "jdbc:postgresql://127.0.0.1:" + pgPort + "/vigil", "postgres", "");
-        ResultSet rs = c.createStatement().executeQuery(sql)) {
-      Set<String> ids = new HashSet<>();
-      while (rs.next()) {
-        ids.add(rs.getString(1));
-      }
-      return ids;
-    }
-  }
-
-  /** SIGKILL leaves the embedded PostgreSQL running, as a JVM crash would: stop it too. */
-  private static void killLeftoverPostgres(Path dir) throws Exception {
-    Path pidFile = dir.resolve("data/pg/postmaster.pid");
-    if (Files.exists(pidFile)) {
-      long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
-      ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-      Await.until(
-          Duration.ofSeconds(10),
-          () ->
-              assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
-                  .isFalse());
     }
   }
 }

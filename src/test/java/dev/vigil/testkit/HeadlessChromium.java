@@ -32,36 +32,7 @@ public final class HeadlessChromium {
 
   /** A new browser with a fresh profile, a 1200x800 window and the given user agent. */
   public static ChromeDriver start(String userAgent) {
-    for (File binary : List.of(CHROMIUM, CHROMEDRIVER)) {
-      assertThat(binary.canExecute())
-          .as(
-              "%s is missing: this test needs Debian's chromium and chromedriver, which .ci/run"
-                  + " installs (apt-get install chromium chromium-driver)",
-              binary)
-          .isTrue();
-    }
-    ChromeDriverService service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(CHROMEDRIVER)
-            .usingAnyFreePort()
-            .build();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM);
-    options.addArguments(
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--user-agent=" + userAgent,
-        "--window-size=1200,800");
-    ChromeDriver chrome = new ChromeDriver(service, options);
-    chrome.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
-    chrome.manage().timeouts().scriptTimeout(Duration.ofSeconds(10));
-    return chrome;
+    return launch(userAgent, 1200, 800, false);
   }
 
   /**
@@ -70,6 +41,20 @@ public final class HeadlessChromium {
    * the page's errors, content security policy violations included.
    */
   public static ChromeDriver startWithConsole(String userAgent, int width, int height) {
+    ChromeDriver chrome = launch(userAgent, width, height, true);
+    // headless chromium still takes room for a window frame out of --window-size
+    @SuppressWarnings("unchecked")
+    List<Long> frame =
+        (List<Long>)
+            chrome.executeScript("return [outerWidth - innerWidth, outerHeight - innerHeight];");
+    chrome
+        .manage()
+        .window()
+        .setSize(new Dimension(width + frame.get(0).intValue(), height + frame.get(1).intValue()));
+    return chrome;
+  }
+
+  private static ChromeDriver launch(String userAgent, int width, int height, boolean console) {
     for (File binary : List.of(CHROMIUM, CHROMEDRIVER)) {
       assertThat(binary.canExecute())
           .as(
@@ -96,21 +81,14 @@ public final class HeadlessChromium {
         "--no-first-run",
         "--user-agent=" + userAgent,
         "--window-size=" + width + "," + height);
-    LoggingPreferences logs = new LoggingPreferences();
-    logs.enable(LogType.BROWSER, Level.ALL);
-    options.setCapability(ChromeOptions.LOGGING_PREFS, logs);
+    if (console) {
+      LoggingPreferences logs = new LoggingPreferences();
+      logs.enable(LogType.BROWSER, Level.ALL);
+      options.setCapability(ChromeOptions.LOGGING_PREFS, logs);
+    }
     ChromeDriver chrome = new ChromeDriver(service, options);
     chrome.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
     chrome.manage().timeouts().scriptTimeout(Duration.ofSeconds(10));
-    // headless chromium still takes room for a window frame out of --window-size
-    @SuppressWarnings("unchecked")
-    List<Long> frame =
-        (List<Long>)
-            chrome.executeScript("return [outerWidth - innerWidth, outerHeight - innerHeight];");
-    chrome
-        .manage()
-        .window()
-        .setSize(new Dimension(width + frame.get(0).intValue(), height + frame.get(1).intValue()));
     return chrome;
   }
 
