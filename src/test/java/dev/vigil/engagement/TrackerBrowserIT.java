@@ -8,6 +8,7 @@ import dev.vigil.VigilServer;
 import dev.vigil.db.ConnectionInfo;
 import dev.vigil.http.Json;
 import dev.vigil.testkit.Await;
+import dev.vigil.testkit.HeadlessChromium;
 import dev.vigil.testkit.HttpTestClient;
 import dev.vigil.testkit.TestDatabase;
 import dev.vigil.testkit.TestServers;
@@ -28,8 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,8 +40,6 @@ import org.openqa.selenium.Cookie;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
 
 /**
@@ -62,16 +59,10 @@ import org.openqa.selenium.interactions.Actions;
     matches = "true",
     disabledReason = "browser tests switched off with -Dvigil.skipBrowserTests=true")
 class TrackerBrowserIT {
-  private static final File CHROMIUM = new File("/usr/bin/chromium");
-  private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
   private static final Duration STORED = Duration.ofSeconds(20);
   private static final int WINDOW_WIDTH = 1200;
   private static final String LANDING_PATH = "/tracker-test.html";
   private static final String SPA_PATH = "/spa/second"; // where the page's #spa button pushes
-  // Selenium looks for DevTools bindings matching every Chrome it starts and warns when the browser
-  // is newer than them; this test uses WebDriver only. Held in a field: JUL loggers are weak.
-  private static final Logger CDP_LOOKUP =
-      quiet(Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder"));
 
   private ConnectionInfo db;
   private VigilServer server;
@@ -80,14 +71,6 @@ class TrackerBrowserIT {
 
   @BeforeAll
   void start() {
-    for (File binary : List.of(CHROMIUM, CHROMEDRIVER)) {
-      assertThat(binary.canExecute())
-          .as(
-              "%s is missing: this test needs Debian's chromium and chromedriver, which .ci/run"
-                  + " installs (apt-get install chromium chromium-driver)",
-              binary)
-          .isTrue();
-    }
     db = TestDatabase.fresh();
     // Short rollups: the sessions row reflects the last beacon within about a second.
     server =
@@ -101,7 +84,8 @@ class TrackerBrowserIT {
             server.bootstrap().orElseThrow().site().site().publicKey(),
             "http://127.0.0.1:" + server.httpPort() + "/tracker.js",
             Set.of(LANDING_PATH, SPA_PATH));
-    driver = startChromium();
+    // the browser's own user agent: the session row must carry what a real Chromium sends
+    driver = HeadlessChromium.start(null);
   }
 
   @AfterAll
@@ -277,35 +261,5 @@ class TrackerBrowserIT {
     Files.createDirectories(dir);
     File shot = driver.getScreenshotAs(OutputType.FILE);
     Files.copy(shot.toPath(), dir.resolve("tracker-test.png"), StandardCopyOption.REPLACE_EXISTING);
-  }
-
-  private static Logger quiet(Logger logger) {
-    logger.setLevel(Level.SEVERE);
-    return logger;
-  }
-
-  private static ChromeDriver startChromium() {
-    // Both paths explicit: Selenium Manager is never asked to find, let alone fetch, either.
-    ChromeDriverService service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(CHROMEDRIVER)
-            .usingAnyFreePort()
-            .build();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM);
-    options.addArguments(
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=" + WINDOW_WIDTH + ",800");
-    ChromeDriver chrome = new ChromeDriver(service, options);
-    chrome.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
-    chrome.manage().timeouts().scriptTimeout(Duration.ofSeconds(10));
-    return chrome;
   }
 }

@@ -30,7 +30,10 @@ public final class HeadlessChromium {
 
   private HeadlessChromium() {}
 
-  /** A new browser with a fresh profile, a 1200x800 window and the given user agent. */
+  /**
+   * A new browser with a fresh profile, a 1200x800 window and the given user agent (null: the
+   * browser's own).
+   */
   public static ChromeDriver start(String userAgent) {
     return launch(userAgent, 1200, 800, false);
   }
@@ -79,8 +82,10 @@ public final class HeadlessChromium {
         "--disable-component-update",
         "--disable-sync",
         "--no-first-run",
-        "--user-agent=" + userAgent,
         "--window-size=" + width + "," + height);
+    if (userAgent != null) {
+      options.addArguments("--user-agent=" + userAgent);
+    }
     if (console) {
       LoggingPreferences logs = new LoggingPreferences();
       logs.enable(LogType.BROWSER, Level.ALL);
