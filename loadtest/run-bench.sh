@@ -5,9 +5,12 @@
 #   1. GET /health at saturation (the trivial endpoint),
 #   2. the raw-insert ceiling: engagement rows inserted straight into Vigil's PostgreSQL,
 #   3. POST /v1/collect at saturation: 10-event batches, then single events,
-#   4. decide warm-up (every session becomes a live entity),
-#   5. decide at the target rate (settle, then the measured window),
-#   6. decide at saturation,
+#   4. the live streams: 10,000 open streams (heap per stream), beacon-to-client latency,
+#   5. decide: warm-up (every session a live entity), the target rate, saturation,
+#   6. a realistic mix of all paths at once (MixSimulation),
+#   7. heap per live session with 100,000 new sessions (SessionMemory),
+#   8. the ledger: raw-insert ceiling into ai_requests, POST /v1/ai/requests at saturation, trace
+#      lookups on 10 million calls (TraceLookupBench),
 # stop Vigil with SIGTERM and print the summary. CPU of Vigil, its PostgreSQL, the Gatling JVM and
 # the whole machine is sampled every second throughout. Everything is on 127.0.0.1, every phase is
 # bounded, and everything started here is stopped here.
@@ -21,12 +24,17 @@
 #   HEALTH_USERS [32]  HEALTH_WARMUP_SECONDS [15]  HEALTH_SECONDS [20]  WARMUP_USERS [16]  WARMUP_PASSES [1]
 #   VIGIL_JAVA_OPTS []  GATLING_JAVA_OPTS []  BENCH_RESULTS [loadtest/results]  NO_REPORTS [0]
 #   KEEP_DATA [0] (keep the temporary data directory)
-#   STEPS [health,ceiling,collect,sse,decide]: which of the steps to run (in this order)
+#   STEPS [health,ceiling,collect,sse,decide,mix,memory,ledger]: which of the steps to run (in this order)
 #   SSE_CONNECTIONS [10000] SSE_SUBSCRIBERS [10] SSE_RATE [1000] SSE_SECONDS [20]
 #   SSE_NEW_EVERY [10]: one beacon in this many starts a (timed) session
 #     (the bench's Vigil allows that many streams per token: it uses one token)
 #   CEILING_THREADS [2] CEILING_ROWS [2000] CEILING_SECONDS [20]
 #   COLLECT_USERS [32] COLLECT_BATCH [10] COLLECT_WARMUP_SECONDS [10] COLLECT_SECONDS [20]
+#   MIX_COLLECT_RATE [300] MIX_DECIDE_RATE [1000] MIX_LEDGER_RATE [50] MIX_STREAMS [20]
+#   MIX_SETTLE_SECONDS [10] MIX_SECONDS [40]   (mix: all paths at once, decide on the decide step's sessions)
+#   MEMORY_SESSIONS [100000] MEMORY_IPS [20000] MEMORY_CONCURRENCY [64]
+#   LEDGER_CEILING_ROWS [1000] LEDGER_USERS [16] LEDGER_BATCH [100] LEDGER_WARMUP_SECONDS [20]
+#   LEDGER_SECONDS [20] TRACE_CALLS [10000000] TRACE_LOOKUPS [3000]
 #   PROFILE [0]: 1 = flight-record Vigil (JFR, settings=profile) and print where its CPU went in the
 #                measured phase (RUN_DIR/profile.txt)
 set -euo pipefail
@@ -37,7 +45,7 @@ JAR=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) RUNS=$2; shift 2 ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
     *) JAR=$1; shift ;;
   esac
 done
@@ -142,6 +150,7 @@ run_once() {
   mkdir -p "$RUN"
   DATA=$(mktemp -d /tmp/vigil-bench.XXXXXX)
   PORT=$(free_port)
+  TAG=$(date +%s | tail -c 7)
   local cluster_port
   cluster_port=$(free_port "$PORT")
   local commit="unknown"
@@ -198,7 +207,7 @@ run_once() {
 
   local hs=${HEALTH_SECONDS:-20} ss=${SETTLE_SECONDS:-10} ms=${MEASURE_SECONDS:-45} sats=${SATURATION_SECONDS:-15}
   local hw=${HEALTH_WARMUP_SECONDS:-15}
-  local steps=",${STEPS:-health,ceiling,collect,sse,decide},"
+  local steps=",${STEPS:-health,ceiling,collect,sse,decide,mix,memory,ledger},"
   if [[ $steps == *,health,* ]]; then
     log "GET /health at saturation (${HEALTH_USERS:-32} users, ${hw} s warm-up + ${hs} s)"
     gatling HealthSimulation $((hw + hs + 120)) \
@@ -242,7 +251,7 @@ run_once() {
   curl -sf "http://127.0.0.1:$PORT/metrics" > "$RUN/metrics-before-decide.txt" || true
   log "decide: warm-up over ${SESSIONS:-10000} sessions, ${ss}+${ms} s at ${RATE:-5000}/s, ${sats} s at saturation"
   gatling DecideSimulation $((ss + ms + sats + 900)) \
-    -Dbench.serverKey="$key" \
+    -Dbench.serverKey="$key" -Dbench.runTag="$TAG" \
     -Dbench.sessions="${SESSIONS:-10000}" -Dbench.ips="${IPS:-5000}" \
     -Dbench.decide.rate="${RATE:-5000}" -Dbench.decide.users="${DECIDE_USERS:-200}" \
     -Dbench.decide.settleSeconds="$ss" -Dbench.decide.measureSeconds="$ms" \
@@ -250,6 +259,48 @@ run_once() {
     -Dbench.decide.warmupUsers="${WARMUP_USERS:-16}" -Dbench.decide.warmupPasses="${WARMUP_PASSES:-1}"
   curl -sf "http://127.0.0.1:$PORT/metrics" > "$RUN/metrics-after-decide.txt" || true
   }
+
+  local admin
+  admin=$(grep -o 'vgt_[A-Za-z0-9_-]*' "$RUN/vigil.log" | head -1)
+  if [[ $steps == *,mix,* ]]; then
+    log "mix: ${MIX_COLLECT_RATE:-300} beacons/s (10 events), ${MIX_DECIDE_RATE:-1000} decisions/s, ${MIX_LEDGER_RATE:-50} ledger writes/s (10 calls), ${MIX_STREAMS:-20} streams, ${MIX_SETTLE_SECONDS:-10}+${MIX_SECONDS:-40} s"
+    gatling MixSimulation $(( ${MIX_SETTLE_SECONDS:-10} + ${MIX_SECONDS:-40} + 180 )) \
+      -Dbench.publicKey="$pkey" -Dbench.serverKey="$key" -Dbench.adminToken="$admin" \
+      -Dbench.runTag="$TAG" -Dbench.sessions="${SESSIONS:-10000}" -Dbench.ips="${IPS:-5000}" \
+      -Dbench.mix.collectRate="${MIX_COLLECT_RATE:-300}" -Dbench.mix.decideRate="${MIX_DECIDE_RATE:-1000}" \
+      -Dbench.mix.ledgerRate="${MIX_LEDGER_RATE:-50}" -Dbench.mix.streams="${MIX_STREAMS:-20}" \
+      -Dbench.mix.settleSeconds="${MIX_SETTLE_SECONDS:-10}" -Dbench.mix.seconds="${MIX_SECONDS:-40}"
+  fi
+
+  if [[ $steps == *,memory,* ]]; then
+    log "memory: heap per live session with ${MEMORY_SESSIONS:-100000} new sessions over ${MEMORY_IPS:-20000} fingerprints"
+    timeout --kill-after=10 1200 \
+      java -cp "$CP" dev.vigil.loadtest.SessionMemory "http://127.0.0.1:$PORT" "$admin" "$key" "$VPID" "$RUN" \
+      "${MEMORY_SESSIONS:-100000}" "${MEMORY_IPS:-20000}" "${MEMORY_CONCURRENCY:-64}" \
+      > "$RUN/memory.log" 2>&1 || log "SessionMemory failed (see $RUN/memory.log)"
+    grep '^bench:' "$RUN/memory.log" >&2 || true
+  fi
+
+  if [[ $steps == *,ledger,* ]]; then
+    local pgport
+    pgport=$(sed -n 4p "$DATA/pg/postmaster.pid")
+    log "ledger: raw-insert ceiling into ai_requests (${CEILING_THREADS:-2} connections, ${LEDGER_CEILING_ROWS:-1000} rows per commit, 5+${CEILING_SECONDS:-20} s)"
+    timeout --kill-after=10 $(( ${CEILING_SECONDS:-20} + 120 )) \
+      java -cp "$CP" dev.vigil.loadtest.RawInsertCeiling "jdbc:postgresql://127.0.0.1:$pgport/vigil" postgres "$RUN" \
+      "${CEILING_THREADS:-2}" "${LEDGER_CEILING_ROWS:-1000}" "${CEILING_SECONDS:-20}" ledger 2>&1 \
+      | tee "$RUN/ledger-ceiling.log" | grep '^bench:' >&2 || true
+    local lw=${LEDGER_WARMUP_SECONDS:-20} ls=${LEDGER_SECONDS:-20}
+    log "ledger: POST /v1/ai/requests at saturation (${LEDGER_USERS:-16} users, ${LEDGER_BATCH:-100} calls per request, ${lw}+${ls} s)"
+    gatling LedgerSimulation $(( lw + ls + 180 )) \
+      -Dbench.serverKey="$key" -Dbench.ledger.users="${LEDGER_USERS:-16}" -Dbench.ledger.batch="${LEDGER_BATCH:-100}" \
+      -Dbench.ledger.warmupSeconds="$lw" -Dbench.ledger.seconds="$ls"
+    log "ledger: trace lookups on ${TRACE_CALLS:-10000000} calls (generated by SQL first)"
+    timeout --kill-after=10 1800 \
+      java -cp "$CP" dev.vigil.loadtest.TraceLookupBench "http://127.0.0.1:$PORT" "$admin" \
+      "jdbc:postgresql://127.0.0.1:$pgport/vigil" "$RUN" "${TRACE_CALLS:-10000000}" "${TRACE_LOOKUPS:-3000}" \
+      > "$RUN/trace.log" 2>&1 || log "TraceLookupBench failed (see $RUN/trace.log)"
+    grep '^bench:' "$RUN/trace.log" >&2 || true
+  fi
 
   log "stopping Vigil (SIGTERM)"
   local t0=$SECONDS
@@ -272,7 +323,7 @@ run_once() {
   cleanup
   java -cp "$CP" dev.vigil.loadtest.BenchSummary "$RUN"
   if [ -s "$RUN/vigil.jfr" ]; then
-    for phase in decide "collect batch" "collect single"; do
+    for phase in decide "collect batch" "collect single" memory ledger "mix decide"; do
       echo "==== $phase ===="
       java -cp "$CP" dev.vigil.loadtest.JfrTop "$RUN" "$phase" 20 2>&1 || true
     done > "$RUN/profile.txt"

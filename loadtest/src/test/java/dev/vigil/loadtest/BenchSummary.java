@@ -40,6 +40,11 @@ public final class BenchSummary {
   static final int COLLECT_EVENTS_GOAL = 40_000;
   static final double COLLECT_CEILING_GOAL = 0.4;
   static final double COLLECT_SINGLE_GOAL = 0.25;
+  static final double LEDGER_CEILING_GOAL = 0.4;
+  static final double TRACE_P99_GOAL_MS = 50;
+  static final double SESSION_HEAP_GOAL_BYTES = 2048;
+  static final double SSE_P99_GOAL_MS = 250;
+  static final long SSE_HEAP_GOAL_BYTES = 1L << 30;
 
   /** The budget: p99 below this many microseconds at the target rate. */
   static final long P99_GOAL_MICROS = 2_000;
@@ -74,7 +79,7 @@ public final class BenchSummary {
     ObjectNode m = out.putObject("meta");
     meta.forEach(m::put);
     ArrayNode phases = out.putArray("phases");
-    for (String sim : List.of("health", "collect", "decide")) {
+    for (String sim : List.of("health", "collect", "decide", "mix", "ledger")) {
       Path f = run.resolve(sim + ".json");
       if (!Files.exists(f)) {
         continue;
@@ -193,7 +198,69 @@ public final class BenchSummary {
         fig.put("collectSingleGoal", ratio >= COLLECT_SINGLE_GOAL);
       }
     }
+    JsonNode sse = readIfExists(run.resolve("sse.json"));
+    if (sse != null) {
+      out.set("sse", sse);
+      fig.put("sseConnections", sse.path("connections").asInt());
+      fig.put("sseHeapAfterBytes", sse.path("heapAfterBytes").asLong());
+      fig.put("sseHeapPerConnectionBytes", sse.path("heapPerConnectionBytes").asDouble());
+      fig.put("sseHeapGoal", sse.path("allReady").asBoolean() && sse.path("connections").asInt() >= 10_000
+          && sse.path("heapAfterBytes").asLong() <= SSE_HEAP_GOAL_BYTES);
+      fig.put("sseRate", sse.path("rate").asInt());
+      fig.put("sseDeliveries", sse.path("deliveries").asLong());
+      fig.put("sseExpectedDeliveries", sse.path("expectedDeliveries").asLong());
+      fig.put("sseP50Ms", sse.path("p50Ms").asDouble());
+      fig.put("sseP99Ms", sse.path("p99Ms").asDouble());
+      fig.put("sseLatencyGoal", sse.path("p99Ms").asDouble() <= SSE_P99_GOAL_MS
+          && sse.path("deliveries").asLong() >= sse.path("expectedDeliveries").asLong());
+    }
+    JsonNode memory = readIfExists(run.resolve("memory.json"));
+    if (memory != null) {
+      out.set("memory", memory);
+      fig.put("memorySessions", memory.path("newLiveSessions").asInt());
+      fig.put("memoryFingerprints", memory.path("newLiveFingerprints").asInt());
+      fig.put("memoryBytesPerSession", memory.path("heapPerSessionBytes").asDouble());
+      fig.put("memoryNewSessionsPerSecond", memory.path("newSessionsPerSecond").asDouble());
+      fig.put("memoryGoal", memory.path("heapPerSessionBytes").asDouble() <= SESSION_HEAP_GOAL_BYTES
+          && memory.path("newLiveSessions").asInt() >= memory.path("sessionsSent").asInt());
+    }
+    JsonNode ledgerCeiling = readIfExists(run.resolve("ledger-ceiling.json"));
+    if (ledgerCeiling != null) {
+      out.set("ledgerCeiling", ledgerCeiling);
+      fig.put("ledgerCeilingRowsPerSecond", ledgerCeiling.path("rowsPerSecond").asDouble());
+    }
+    JsonNode ledger = phase(out, "ledger");
+    if (ledger != null) {
+      int rowsPer = out.path("ledgerSettings").path("batchRows").asInt(100);
+      long n = ledger.get("requests").asLong();
+      long ok = ledger.path("statuses").path("201").asLong(0);
+      double rows = n == 0 ? 0 : ledger.get("ratePerSecond").asDouble() * ok / n * rowsPer;
+      fig.put("ledgerRowsPerSecond", rows);
+      fig.put("ledgerBatchRows", rowsPer);
+      fig.put("ledgerP99Micros", ledger.get("latency").get("p99").asLong());
+      fig.put("ledgerNon201", n - ok);
+      if (ledgerCeiling != null) {
+        double ratio = rows / ledgerCeiling.path("rowsPerSecond").asDouble();
+        fig.put("ledgerToCeiling", ratio);
+        fig.put("ledgerGoal", ratio >= LEDGER_CEILING_GOAL);
+      }
+    }
+    JsonNode trace = readIfExists(run.resolve("trace.json"));
+    if (trace != null) {
+      out.set("trace", trace);
+      fig.put("traceCalls", trace.path("calls").asLong());
+      fig.put("traceLookups", trace.path("lookups").asInt());
+      fig.put("traceP50Ms", trace.path("p50Ms").asDouble());
+      fig.put("traceP99Ms", trace.path("p99Ms").asDouble());
+      fig.put("traceNon200", trace.path("non200").asInt());
+      fig.put("traceGoal", trace.path("p99Ms").asDouble() <= TRACE_P99_GOAL_MS
+          && trace.path("calls").asLong() >= 10_000_000L && trace.path("non200").asInt() == 0);
+    }
     return out;
+  }
+
+  static JsonNode readIfExists(Path f) throws IOException {
+    return Files.exists(f) ? JSON.readTree(f.toFile()) : null;
   }
 
   /** Requests per second answered 202 (stored) in a collect phase. */
@@ -483,6 +550,64 @@ public final class BenchSummary {
               SATURATION_GOAL,
               f.path("saturationGoal").asBoolean() ? "MET" : "NOT MET"));
     }
+    if (f.has("sseConnections")) {
+      b.append(
+          String.format(
+              "live streams: %d open streams, heap after GC %.0f MiB (%.1f KiB per stream; goal ≤ 1 GiB"
+                  + " with 10,000: %s); beacon → client at %d beacons/s: %d of %d deliveries, p50 %.1f ms,"
+                  + " p99 %.1f ms (goal ≤ %.0f ms: %s)%n",
+              f.get("sseConnections").asInt(),
+              f.get("sseHeapAfterBytes").asLong() / 1048576.0,
+              f.get("sseHeapPerConnectionBytes").asDouble() / 1024,
+              f.path("sseHeapGoal").asBoolean() ? "MET" : "NOT MET",
+              f.get("sseRate").asInt(),
+              f.get("sseDeliveries").asLong(),
+              f.get("sseExpectedDeliveries").asLong(),
+              f.get("sseP50Ms").asDouble(),
+              f.get("sseP99Ms").asDouble(),
+              SSE_P99_GOAL_MS,
+              f.path("sseLatencyGoal").asBoolean() ? "MET" : "NOT MET"));
+    }
+    if (f.has("memorySessions")) {
+      b.append(
+          String.format(
+              "memory: %d new live sessions (+%d fingerprints): %.0f bytes of heap per live session"
+                  + " (goal ≤ %.0f: %s); new sessions answered at %.0f/s%n",
+              f.get("memorySessions").asInt(),
+              f.get("memoryFingerprints").asInt(),
+              f.get("memoryBytesPerSession").asDouble(),
+              SESSION_HEAP_GOAL_BYTES,
+              f.path("memoryGoal").asBoolean() ? "MET" : "NOT MET",
+              f.get("memoryNewSessionsPerSecond").asDouble()));
+    }
+    if (f.has("ledgerCeilingRowsPerSecond")) {
+      b.append(String.format("raw-insert ceiling (ai_requests):         %.0f rows/s%n", f.get("ledgerCeilingRowsPerSecond").asDouble()));
+    }
+    if (f.has("ledgerRowsPerSecond")) {
+      b.append(
+          String.format(
+              "ledger, %d calls per request: %.0f rows/s durable = %.2f × the raw-insert ceiling (goal ≥ %.2f:"
+                  + " %s); p99 %.1f ms; non-201 answers %d%n",
+              f.get("ledgerBatchRows").asInt(),
+              f.get("ledgerRowsPerSecond").asDouble(),
+              f.path("ledgerToCeiling").asDouble(),
+              LEDGER_CEILING_GOAL,
+              f.path("ledgerGoal").asBoolean() ? "MET" : "NOT MET",
+              f.get("ledgerP99Micros").asLong() / 1000.0,
+              f.path("ledgerNon201").asLong()));
+    }
+    if (f.has("traceCalls")) {
+      b.append(
+          String.format(
+              "trace lookup on %,d calls: %d lookups, p50 %.1f ms, p99 %.1f ms (goal ≤ %.0f ms: %s); non-200 %d%n",
+              f.get("traceCalls").asLong(),
+              f.get("traceLookups").asInt(),
+              f.get("traceP50Ms").asDouble(),
+              f.get("traceP99Ms").asDouble(),
+              TRACE_P99_GOAL_MS,
+              f.path("traceGoal").asBoolean() ? "MET" : "NOT MET",
+              f.path("traceNon200").asInt()));
+    }
     return b.toString();
   }
 
@@ -496,46 +621,51 @@ public final class BenchSummary {
 
   // ---- several runs ----
 
+  /** The figures a comparison shows: label, key in "figures", scale. */
+  static final String[][] COMPARED = {
+    {"trivial/s", "trivialRate", "1"},
+    {"collect ev/s", "collectBatchEventsPerSecond", "1"},
+    {"coll/ceil", "collectBatchToCeiling", "1"},
+    {"single/triv", "collectSingleToTrivial", "1"},
+    {"decide/s", "decideAchievedRate", "1"},
+    {"dec p99 ms", "decideP99Micros", "0.001"},
+    {"sat/triv", "saturationToTrivial", "1"},
+    {"sse p99 ms", "sseP99Ms", "1"},
+    {"B/session", "memoryBytesPerSession", "1"},
+    {"ledger/ceil", "ledgerToCeiling", "1"},
+    {"trace p99", "traceP99Ms", "1"},
+  };
+
   static String compare(List<Path> runs) throws IOException {
     StringBuilder b = new StringBuilder();
     b.append("\n==== ").append(runs.size()).append(" runs ====\n");
-    b.append(
-        String.format(
-            "%-22s %9s %9s %8s %8s %8s %8s %9s %7s %6s %6s %6s %11s%n",
-            "run", "trivial/s", "decide/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "sat. /s", "sat/tr",
-            "vigil", "gatl.", "other", "load b/a"));
+    b.append(String.format("%-18s", "run"));
+    for (String[] c : COMPARED) {
+      b.append(String.format(" %12s", c[0]));
+    }
+    b.append(String.format(" %11s%n", "load b/a"));
     List<double[]> rows = new ArrayList<>();
     for (Path run : runs) {
       JsonNode s = JSON.readTree(run.resolve("summary.json").toFile());
       JsonNode f = s.get("figures");
-      JsonNode d = phase(s, "decide");
-      JsonNode cpu = d == null ? JSON.createObjectNode() : d.path("cpuCores");
-      double[] r = {
-        f.path("trivialRate").asDouble(),
-        f.path("decideAchievedRate").asDouble(),
-        f.path("decideP50Micros").asLong() / 1000.0,
-        f.path("decideP95Micros").asLong() / 1000.0,
-        f.path("decideP99Micros").asLong() / 1000.0,
-        f.path("decideMaxMicros").asLong() / 1000.0,
-        f.path("decideSaturationRate").asDouble(),
-        f.path("saturationToTrivial").asDouble(),
-        cpu.path("vigil").asDouble() + cpu.path("postgres").asDouble(),
-        cpu.path("gatling").asDouble(),
-        cpu.path("others").asDouble()
-      };
+      double[] r = new double[COMPARED.length];
+      for (int i = 0; i < r.length; i++) {
+        r[i] = f.has(COMPARED[i][1]) ? f.get(COMPARED[i][1]).asDouble() * Double.parseDouble(COMPARED[i][2]) : Double.NaN;
+      }
       rows.add(r);
       JsonNode m = s.get("meta");
       b.append(line(run.getFileName().toString(), r))
           .append(String.format(" %s/%s%n", first(m.path("loadavg_before").asText()), first(m.path("loadavg_after").asText())));
     }
-    double[] med = new double[rows.get(0).length];
+    double[] med = new double[COMPARED.length];
     for (int i = 0; i < med.length; i++) {
       final int k = i;
-      double[] col = rows.stream().mapToDouble(r -> r[k]).sorted().toArray();
-      med[i] = col.length % 2 == 1 ? col[col.length / 2] : (col[col.length / 2 - 1] + col[col.length / 2]) / 2;
+      double[] col = rows.stream().mapToDouble(r -> r[k]).filter(v -> !Double.isNaN(v)).sorted().toArray();
+      med[i] = col.length == 0 ? Double.NaN
+          : col.length % 2 == 1 ? col[col.length / 2] : (col[col.length / 2 - 1] + col[col.length / 2]) / 2;
     }
     b.append(line("median", med)).append('\n');
-    b.append("(decide = the measured phase at the target rate; vigil = Vigil + its PostgreSQL, in cores)\n");
+    b.append("(ratios are to the ceiling or trivial endpoint measured in the same run)\n");
     return b.toString();
   }
 
@@ -545,8 +675,11 @@ public final class BenchSummary {
   }
 
   static String line(String name, double[] r) {
-    return String.format(
-        "%-22s %9.0f %9.0f %8.3f %8.3f %8.3f %8.1f %9.0f %7.2f %6.2f %6.2f %6.2f",
-        name, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10]);
+    StringBuilder b = new StringBuilder(String.format("%-18s", name));
+    for (double v : r) {
+      b.append(Double.isNaN(v) ? String.format(" %12s", "-")
+          : Math.abs(v) >= 100 ? String.format(" %12.0f", v) : String.format(" %12.2f", v));
+    }
+    return b.toString();
   }
 }

@@ -39,6 +39,11 @@ public class CollectSimulation extends Simulation {
   private final AtomicLong sequence = new AtomicLong();
 
   private String body(int events) {
+    return body(key, sessions, runTag, sequence, events);
+  }
+
+  /** A tracker beacon of {@code events} events (alternating page views and engagement snapshots). */
+  static String body(String key, int sessions, String runTag, AtomicLong sequence, int events) {
     int s = ThreadLocalRandom.current().nextInt(sessions);
     long now = System.currentTimeMillis();
     StringBuilder b = new StringBuilder(256 + events * 220);

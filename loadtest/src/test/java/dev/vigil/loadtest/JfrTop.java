@@ -30,12 +30,12 @@ public final class JfrTop {
     int rows = args.length > 2 ? Integer.parseInt(args[2]) : 25;
     Instant from = Instant.MIN;
     Instant to = Instant.MAX;
-    for (String sim : List.of("decide", "health", "collect")) {
+    for (String sim : List.of("decide", "health", "collect", "mix", "ledger", "memory")) {
       Path f = run.resolve(sim + ".json");
       if (!Files.exists(f)) {
         continue;
       }
-      for (JsonNode p : new ObjectMapper().readTree(f.toFile()).get("phases")) {
+      for (JsonNode p : new ObjectMapper().readTree(f.toFile()).path("phases")) {
         if (p.get("name").asText().equals(phaseName) && p.has("startEpochMs")) {
           from = Instant.ofEpochMilli(p.get("startEpochMs").asLong());
           to = Instant.ofEpochMilli(p.get("endEpochMs").asLong());

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,22 +14,102 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The ceiling for durable event writes on this machine: engagement rows inserted straight into
- * Vigil's {@code engagement_events} (same table, indexes, partitions and commit durability) with
- * the same driver setting Vigil uses ({@code reWriteBatchedInserts}: multi-row INSERTs), in
- * batches of {@code rows} per transaction on {@code threads} connections, for {@code seconds}. No
- * HTTP, no JSON, no validation: what the database alone can take.
+ * The ceiling for durable writes on this machine: rows inserted straight into one of Vigil's
+ * tables (same table, indexes, partitions and commit durability) with the same driver setting
+ * Vigil uses ({@code reWriteBatchedInserts}: multi-row INSERTs), in batches of {@code rows} per
+ * transaction on {@code threads} connections, for {@code seconds} after a 5 s warm-up. No HTTP, no
+ * JSON, no validation: what the database alone can take.
  *
- * <p>Usage: {@code RawInsertCeiling <jdbc-url> <user> <out-dir> [threads] [rows] [seconds]}; writes
- * {@code ceiling.json} to the out dir and prints a {@code bench:} line.
+ * <p>Tables: {@code engagement} ({@code engagement_events}, the ceiling for collect; writes {@code
+ * ceiling.json}) and {@code ledger} ({@code ai_requests}, the ceiling for the AI ledger; writes
+ * {@code ledger-ceiling.json}).
+ *
+ * <p>Usage: {@code RawInsertCeiling <jdbc-url> <user> <out-dir> [threads] [rows] [seconds]
+ * [engagement|ledger]}; prints a {@code bench:} line.
  */
 public final class RawInsertCeiling {
-  private static final String INSERT =
-      "INSERT INTO engagement_events (event_id, site_id, session_id, visitor_id, type, ts,"
-          + " received_at, url, host, path, title, time_on_page_ms, visible_ms, max_scroll_depth,"
-          + " clicks, device_class, browser, os, data)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)"
-          + " ON CONFLICT DO NOTHING";
+  /** One table's insert: its SQL and how row {@code n} of a worker is bound. */
+  interface Rows {
+    String sql();
+
+    void bind(PreparedStatement ps, String id, long n, Timestamp now) throws SQLException;
+  }
+
+  static Rows engagement(String site, String tag) {
+    return new Rows() {
+      public String sql() {
+        return "INSERT INTO engagement_events (event_id, site_id, session_id, visitor_id, type, ts,"
+            + " received_at, url, host, path, title, time_on_page_ms, visible_ms, max_scroll_depth,"
+            + " clicks, device_class, browser, os, data)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)"
+            + " ON CONFLICT DO NOTHING";
+      }
+
+      public void bind(PreparedStatement ps, String id, long n, Timestamp now) throws SQLException {
+        int k = 1;
+        ps.setString(k++, id);
+        ps.setString(k++, site);
+        ps.setString(k++, "raw-" + tag + "-" + (n % 10_000));
+        ps.setString(k++, "v" + (n % 10_000));
+        ps.setString(k++, n % 2 == 0 ? "page_view" : "engagement");
+        ps.setTimestamp(k++, now);
+        ps.setTimestamp(k++, now);
+        ps.setString(k++, "https://shop.example/products/item-" + n % 500);
+        ps.setString(k++, "shop.example");
+        ps.setString(k++, "/products/item-" + n % 500);
+        ps.setString(k++, "Item " + n % 500);
+        ps.setInt(k++, (int) (1000 + n % 60000));
+        ps.setInt(k++, (int) (900 + n % 50000));
+        ps.setInt(k++, (int) (n % 101));
+        ps.setInt(k++, (int) (n % 7));
+        ps.setString(k++, "Desktop");
+        ps.setString(k++, "Chrome 126");
+        ps.setString(k++, "Linux");
+        ps.setString(k, "{}");
+      }
+    };
+  }
+
+  /** Ledger rows as Vigil stores a priced call (the columns LedgerSimulation's calls fill). */
+  static Rows ledger(String site, String tag) {
+    return new Rows() {
+      public String sql() {
+        return "INSERT INTO ai_requests (request_id, site_id, trace_id, span_id, user_id, agent,"
+            + " provider, model, cost_context, input_tokens, output_tokens, cache_read_tokens,"
+            + " status, latency_ms, started_at, ended_at, cost_microdollars,"
+            + " web_search_microdollars, price_card, price_key, priced, received_at, ingest_id)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            + " ON CONFLICT DO NOTHING";
+      }
+
+      public void bind(PreparedStatement ps, String id, long n, Timestamp now) throws SQLException {
+        int k = 1;
+        ps.setString(k++, id);
+        ps.setString(k++, site);
+        ps.setString(k++, "trace-" + tag + "-" + n / 10);
+        ps.setString(k++, id);
+        ps.setString(k++, "user-" + n % 200);
+        ps.setString(k++, "bench");
+        ps.setString(k++, "anthropic");
+        ps.setString(k++, "claude-sonnet-4-5");
+        ps.setString(k++, "agent");
+        ps.setInt(k++, 1200);
+        ps.setInt(k++, 300);
+        ps.setInt(k++, 5000);
+        ps.setString(k++, "completed");
+        ps.setInt(k++, 850);
+        ps.setTimestamp(k++, now);
+        ps.setTimestamp(k++, new Timestamp(now.getTime() + 850));
+        ps.setLong(k++, 9_600);
+        ps.setLong(k++, 0);
+        ps.setString(k++, "bench");
+        ps.setString(k++, "claude-sonnet-4-5");
+        ps.setBoolean(k++, true);
+        ps.setTimestamp(k++, now);
+        ps.setString(k, "bench");
+      }
+    };
+  }
 
   public static void main(String[] args) throws Exception {
     String url = args[0];
@@ -37,6 +118,7 @@ public final class RawInsertCeiling {
     int threads = args.length > 3 ? Integer.parseInt(args[3]) : 2;
     int rows = args.length > 4 ? Integer.parseInt(args[4]) : 2000;
     int seconds = args.length > 5 ? Integer.parseInt(args[5]) : 20;
+    String table = args.length > 6 ? args[6] : "engagement";
     String site;
     try (Connection c = DriverManager.getConnection(url, user, "");
         var rs = c.createStatement().executeQuery("SELECT id FROM sites LIMIT 1")) {
@@ -44,6 +126,12 @@ public final class RawInsertCeiling {
       site = rs.getString(1);
     }
     String tag = Long.toString(System.nanoTime(), 36);
+    Rows source =
+        switch (table) {
+          case "engagement" -> engagement(site, tag);
+          case "ledger" -> ledger(site, tag);
+          default -> throw new IllegalArgumentException("table: engagement or ledger, not " + table);
+        };
     AtomicLong inserted = new AtomicLong();
     AtomicLong commits = new AtomicLong();
     long warmupEnd = System.nanoTime() + 5_000_000_000L;
@@ -59,30 +147,11 @@ public final class RawInsertCeiling {
                     DriverManager.getConnection(url + "?reWriteBatchedInserts=true", user, "")) {
                   c.setAutoCommit(false);
                   long n = 0;
-                  try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+                  try (PreparedStatement ps = c.prepareStatement(source.sql())) {
                     while (System.nanoTime() < end) {
                       Timestamp now = Timestamp.from(Instant.now());
                       for (int i = 0; i < rows; i++, n++) {
-                        int k = 1;
-                        ps.setString(k++, tag + "-" + worker + "-" + n);
-                        ps.setString(k++, site);
-                        ps.setString(k++, "raw-" + tag + "-" + (n % 10_000));
-                        ps.setString(k++, "v" + (n % 10_000));
-                        ps.setString(k++, n % 2 == 0 ? "page_view" : "engagement");
-                        ps.setTimestamp(k++, now);
-                        ps.setTimestamp(k++, now);
-                        ps.setString(k++, "https://shop.example/products/item-" + n % 500);
-                        ps.setString(k++, "shop.example");
-                        ps.setString(k++, "/products/item-" + n % 500);
-                        ps.setString(k++, "Item " + n % 500);
-                        ps.setInt(k++, (int) (1000 + n % 60000));
-                        ps.setInt(k++, (int) (900 + n % 50000));
-                        ps.setInt(k++, (int) (n % 101));
-                        ps.setInt(k++, (int) (n % 7));
-                        ps.setString(k++, "Desktop");
-                        ps.setString(k++, "Chrome 126");
-                        ps.setString(k++, "Linux");
-                        ps.setString(k++, "{}");
+                        source.bind(ps, tag + "-" + worker + "-" + n, n, now);
                         ps.addBatch();
                       }
                       ps.executeBatch();
@@ -109,11 +178,12 @@ public final class RawInsertCeiling {
     double elapsed = (end - Math.max(warmupEnd, measuredStart.get())) / 1e9;
     double rate = inserted.get() / Math.max(0.001, elapsed);
     Files.writeString(
-        out.resolve("ceiling.json"),
+        out.resolve(table.equals("engagement") ? "ceiling.json" : table + "-ceiling.json"),
         String.format(
             Locale.ROOT,
-            "{\"rowsPerSecond\":%.1f,\"rows\":%d,\"commits\":%d,\"seconds\":%.2f,\"threads\":%d,"
+            "{\"table\":\"%s\",\"rowsPerSecond\":%.1f,\"rows\":%d,\"commits\":%d,\"seconds\":%.2f,\"threads\":%d,"
                 + "\"rowsPerCommit\":%d}%n",
+            table,
             rate,
             inserted.get(),
             commits.get(),
@@ -122,7 +192,8 @@ public final class RawInsertCeiling {
             rows));
     System.out.printf(
         Locale.ROOT,
-        "bench: raw insert ceiling %.0f rows/s (%d threads, %d rows per commit, %.1f s)%n",
+        "bench: raw insert ceiling (%s) %.0f rows/s (%d threads, %d rows per commit, %.1f s)%n",
+        table,
         rate,
         threads,
         rows,

@@ -279,7 +279,7 @@ public final class SseBench {
   }
 
   /** Vigil's heap in use after a full GC, from its own /metrics. */
-  private static long heapAfterGc(HttpClient client, String base, String pid) throws Exception {
+  static long heapAfterGc(HttpClient client, String base, String pid) throws Exception {
     new ProcessBuilder("jcmd", pid, "GC.run").redirectErrorStream(true).start().waitFor();
     return (long) sum(metrics(client, base), "jvm_memory_used_bytes", "area=\"heap\"");
   }
@@ -288,7 +288,7 @@ public final class SseBench {
     return (long) sum(metrics(client, base), name, "");
   }
 
-  private static String metrics(HttpClient client, String base)
+  static String metrics(HttpClient client, String base)
       throws IOException, InterruptedException {
     return client
         .send(
@@ -297,7 +297,7 @@ public final class SseBench {
         .body();
   }
 
-  private static double sum(String metrics, String name, String label) {
+  static double sum(String metrics, String name, String label) {
     return Arrays.stream(metrics.split("\n"))
         .filter(l -> (l.startsWith(name + "{") || l.startsWith(name + " ")) && l.contains(label))
         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
