@@ -18,6 +18,7 @@ public record DetectionSettings(
     int defaultSitePages,
     int fingerprintVersion,
     List<String> fingerprintFeatures,
+    Duration fingerprintRollupInterval,
     Map<Signal, Integer> points,
     Limits limits,
     Throttle throttle) {
@@ -72,6 +73,10 @@ public record DetectionSettings(
   public DetectionSettings {
     points = Map.copyOf(points);
     fingerprintFeatures = List.copyOf(fingerprintFeatures);
+    if (fingerprintRollupInterval.isNegative() || fingerprintRollupInterval.isZero()) {
+      throw new IllegalArgumentException(
+          "vigil.detection.fingerprint.rollup-interval must be positive");
+    }
     if (threshold < 1) {
       throw new IllegalArgumentException("vigil.detection.threshold must be at least 1");
     }
@@ -110,6 +115,7 @@ public record DetectionSettings(
             .map(String::trim)
             .filter(s -> !s.isEmpty())
             .toList(),
+        c.getDuration("fingerprint.rollup-interval"),
         points,
         new Limits(
             l.getInt("session-page-requests"),

@@ -155,7 +155,7 @@ class AnomalyReplayIT {
     minute(ip, session, 2, 3);
     String fp = fingerprint(ip, session, 30);
 
-    // no transition: the requests reach the table with the next periodic rollup (10 s)
+    // no transition: the requests reach the table with the next periodic rollup (10 s here)
     Await.until(
         Duration.ofSeconds(40),
         () ->
@@ -377,7 +377,12 @@ class AnomalyReplayIT {
 
   private VigilServer startServer() {
     VigilServer s =
-        VigilServer.start(TestServers.config(db, Map.of("vigil.detection.decide-timeout", "5s")));
+        VigilServer.start(
+            TestServers.config(
+                db,
+                Map.of(
+                    "vigil.detection.decide-timeout", "5s",
+                    "vigil.detection.fingerprint.rollup-interval", "10s")));
     http = new HttpTestClient(s.httpPort());
     Await.until(
         Duration.ofSeconds(60), () -> assertThat(http.get("/ready").status()).isEqualTo(200));
