@@ -29,7 +29,9 @@
 #   SSE_NEW_EVERY [10]: one beacon in this many starts a (timed) session
 #     (the bench's Vigil allows that many streams per token: it uses one token)
 #   CEILING_THREADS [2] CEILING_ROWS [2000] CEILING_SECONDS [20]
-#   COLLECT_USERS [32] COLLECT_BATCH [10] COLLECT_WARMUP_SECONDS [10] COLLECT_SECONDS [20]
+#   COLLECT_USERS [256] COLLECT_SESSIONS [2000] COLLECT_BATCH [10] COLLECT_WARMUP_SECONDS [40]
+#   COLLECT_SECONDS [20]   (browsers are many clients and a 202 waits for a commit: 256 users;
+#                           a fresh JVM on 2 cores compiles for ~30 s: 40 s of warm-up)
 #   MIX_COLLECT_RATE [300] MIX_DECIDE_RATE [1000] MIX_LEDGER_RATE [50] MIX_STREAMS [20]
 #   MIX_SETTLE_SECONDS [10] MIX_SECONDS [40]   (mix: all paths at once, decide on the decide step's sessions)
 #   MEMORY_SESSIONS [100000] MEMORY_IPS [20000] MEMORY_CONCURRENCY [64]
@@ -226,11 +228,11 @@ run_once() {
 
   if [[ $steps == *,collect,* ]]; then
     [ -n "$pkey" ] || { log "no public key in Vigil's output"; return 1; }
-    local cw=${COLLECT_WARMUP_SECONDS:-10} cs=${COLLECT_SECONDS:-20}
-    log "POST /v1/collect at saturation: ${COLLECT_BATCH:-10}-event batches, then single events (${COLLECT_USERS:-32} users, ${cw}+${cs} s each)"
+    local cw=${COLLECT_WARMUP_SECONDS:-40} cs=${COLLECT_SECONDS:-20}
+    log "POST /v1/collect at saturation: ${COLLECT_BATCH:-10}-event batches, then single events (${COLLECT_USERS:-256} users, ${cw}+${cs} s each)"
     gatling CollectSimulation $(( (cw + cs) * 2 + 180 )) \
-      -Dbench.publicKey="$pkey" -Dbench.sessions="${SESSIONS:-10000}" \
-      -Dbench.collect.users="${COLLECT_USERS:-32}" -Dbench.collect.batch="${COLLECT_BATCH:-10}" \
+      -Dbench.publicKey="$pkey" -Dbench.sessions="${COLLECT_SESSIONS:-2000}" \
+      -Dbench.collect.users="${COLLECT_USERS:-256}" -Dbench.collect.batch="${COLLECT_BATCH:-10}" \
       -Dbench.collect.warmupSeconds="$cw" -Dbench.collect.seconds="$cs"
   fi
 
