@@ -29,7 +29,21 @@ public final class Main {
     return Optional.ofNullable(config);
   }
 
+  /**
+   * With 2 cores or fewer the JDK's common pool has a parallelism of 1, and then every
+   * CompletableFuture "async" step without an executor starts a new thread (JDK's
+   * ThreadPerTaskExecutor) — in libraries too. Give the pool 2 workers unless the operator chose;
+   * this runs before anything touches the pool.
+   */
+  static void guardCommonPool() {
+    String key = "java.util.concurrent.ForkJoinPool.common.parallelism";
+    if (System.getProperty(key) == null && Runtime.getRuntime().availableProcessors() <= 2) {
+      System.setProperty(key, "2");
+    }
+  }
+
   public static void main(String[] args) {
+    guardCommonPool();
     CommandLine cli = new CommandLine(new Main());
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {

@@ -11,8 +11,10 @@ import dev.vigil.engagement.UserAgents;
 import dev.vigil.session.SessionEntity;
 import dev.vigil.stream.LiveEvents;
 import dev.vigil.tenancy.Site;
+import dev.vigil.util.Stages;
 import dev.vigil.writer.AppendWriter;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -55,12 +57,15 @@ public final class Decider {
   /** Decides a request before it is served; never fails (timeouts become fail-open/closed). */
   public CompletionStage<Decision> decide(Site site, DecisionRequest request) {
     Prepared p = prepare(site, request);
-    CompletionStage<Decision> answer =
-        sharding
-            .entityRefFor(SessionEntity.ENTITY_KEY, request.sessionId())
-            .<Decision>ask(replyTo -> p.command(true, replyTo), settings.decideTimeout());
+    // Stages.direct: the ask's stage is Scala's CompletableFuture, whose every step would go to
+    // the JDK's default async executor — a new thread per decision with 2 cores or fewer.
+    CompletableFuture<Decision> answer =
+        Stages.direct(
+            sharding
+                .entityRefFor(SessionEntity.ENTITY_KEY, request.sessionId())
+                .<Decision>ask(replyTo -> p.command(true, replyTo), settings.decideTimeout()));
     return answer
-        .exceptionally(e -> failed(p.fingerprintId(), e))
+        .handle((d, e) -> e == null ? d : failed(p.fingerprintId(), e))
         .thenApply(
             d -> {
               // recorded for reports; the answer does not wait for this write

@@ -21,6 +21,7 @@ import dev.vigil.tenancy.Principal;
 import dev.vigil.tenancy.Site;
 import dev.vigil.tenancy.SiteScope;
 import dev.vigil.tenancy.TenantDirectory;
+import dev.vigil.util.Stages;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -115,10 +116,10 @@ public final class BudgetRoutes {
         subjects.stream()
             .map(
                 s ->
-                    sharding
-                        .entityRefFor(BudgetEntity.ENTITY_KEY, s.entityId())
-                        .<BudgetEntity.Status>ask(BudgetEntity.Check::new, checkTimeout)
-                        .toCompletableFuture())
+                    Stages.direct(
+                        sharding
+                            .entityRefFor(BudgetEntity.ENTITY_KEY, s.entityId())
+                            .<BudgetEntity.Status>ask(BudgetEntity.Check::new, checkTimeout)))
             .toList();
     CompletionStage<Decision> decision =
         CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))

@@ -88,6 +88,23 @@ class DecideIT {
   }
 
   @Test
+  void aDecisionStartsNoThread() {
+    // Regression: the answer's stage once went through the JDK's default async executor, which on
+    // a machine of 2 cores or fewer (CI's) starts a new thread per task — one per decision.
+    String ip = newIp();
+    String session = decide(browser(ip, "/warm", null)).json().path("sessionId").asText();
+    for (int i = 0; i < 5; i++) {
+      decide(browser(ip, "/warm/" + i, session));
+    }
+    var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    long before = threads.getTotalStartedThreadCount();
+    for (int i = 0; i < 100; i++) {
+      assertThat(decide(browser(ip, "/p/" + i, session)).status()).isEqualTo(200);
+    }
+    assertThat(threads.getTotalStartedThreadCount() - before).isLessThan(20);
+  }
+
+  @Test
   void blocksAnAutomationToolOnItsFirstPageRequestAndKeepsItBlocked() throws Exception {
     String ip = newIp();
     String body = "{\"ip\":\"" + ip + "\",\"path\":\"/pricing\",\"userAgent\":\"curl/8.5.0\"}";
