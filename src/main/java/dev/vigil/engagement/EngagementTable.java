@@ -82,16 +82,22 @@ public final class EngagementTable {
     ps.setString(i, json(b, e));
   }
 
-  private static String json(Beacon b, Engagement e) throws SQLException {
+  /**
+   * The row's {@code data}: the engagement snapshot's fields, then the event's own data (a key in
+   * both keeps the data's value: jsonb keeps the last of duplicate keys). Spliced from two direct
+   * serialisations rather than merged as trees — the tree merge was 12 % of collect's Java time.
+   */
+  static String json(Beacon b, Engagement e) throws SQLException {
     try {
       if (e == null) {
         return Json.MAPPER.writeValueAsString(b.data());
       }
-      var node = Json.MAPPER.valueToTree(e);
-      ((com.fasterxml.jackson.databind.node.ObjectNode) node)
-          .setAll(
-              (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.valueToTree(b.data()));
-      return Json.MAPPER.writeValueAsString(node);
+      String engagement = Json.MAPPER.writeValueAsString(e);
+      if (b.data() == null || b.data().isEmpty()) {
+        return engagement;
+      }
+      String data = Json.MAPPER.writeValueAsString(b.data());
+      return engagement.substring(0, engagement.length() - 1) + "," + data.substring(1);
     } catch (JsonProcessingException | IllegalArgumentException ex) {
       throw new SQLException("cannot encode event data as JSON", "22000", ex);
     }
