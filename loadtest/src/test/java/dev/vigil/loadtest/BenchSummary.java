@@ -380,6 +380,16 @@ public final class BenchSummary {
       for (int i = 0; i < 6; i++) {
         v[i] = Long.parseLong(c[i]);
       }
+      // A process that has just exited reads 0: keep its last counter, so a phase ending right
+      // after its load generator's exit is not charged negative CPU.
+      if (!rows.isEmpty()) {
+        long[] last = rows.get(rows.size() - 1);
+        for (int i = 1; i < 4; i++) {
+          if (v[i] == 0 && last[i] > 0) {
+            v[i] = last[i];
+          }
+        }
+      }
       rows.add(v);
     }
     return rows;
