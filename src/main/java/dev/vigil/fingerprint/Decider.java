@@ -64,17 +64,16 @@ public final class Decider {
             sharding
                 .entityRefFor(SessionEntity.ENTITY_KEY, request.sessionId())
                 .<Decision>ask(replyTo -> p.command(true, replyTo), settings.decideTimeout()));
-    return answer
-        .handle((d, e) -> e == null ? d : failed(p.fingerprintId(), e))
-        .thenApply(
-            d -> {
-              // recorded for reports; the answer does not wait for this write
-              observations.append(List.of(row(site, request, p.fingerprintId(), "decision", d)));
-              boolean bot = SessionClass.isBot(d.classes().get(0));
-              rollups.siteRequest(site.id(), request.facts().at(), bot);
-              live.countDecision(site.id(), bot);
-              return d;
-            });
+    return answer.handle(
+        (answered, e) -> {
+          Decision d = e == null ? answered : failed(p.fingerprintId(), e);
+          // recorded for reports; the answer does not wait for this write
+          observations.append(List.of(row(site, request, p.fingerprintId(), "decision", d)));
+          boolean bot = SessionClass.isBot(d.classes().get(0));
+          rollups.siteRequest(site.id(), request.facts().at(), bot);
+          live.countDecision(site.id(), bot);
+          return d;
+        });
   }
 
   /** Feeds an observation (already stored) to the entities; no answer. */

@@ -70,15 +70,20 @@ public final class RawInsertCeiling {
     };
   }
 
+  /** The columns of {@code ai_requests} a priced call fills (TraceLookupBench adds task_id). */
+  static final String AI_REQUEST_COLUMNS =
+      "request_id, site_id, trace_id, span_id, user_id, agent, provider, model, cost_context,"
+          + " input_tokens, output_tokens, cache_read_tokens, status, latency_ms, started_at,"
+          + " ended_at, cost_microdollars, web_search_microdollars, price_card, price_key, priced,"
+          + " received_at, ingest_id";
+
   /** Ledger rows as Vigil stores a priced call (the columns LedgerSimulation's calls fill). */
   static Rows ledger(String site, String tag) {
     return new Rows() {
       public String sql() {
-        return "INSERT INTO ai_requests (request_id, site_id, trace_id, span_id, user_id, agent,"
-            + " provider, model, cost_context, input_tokens, output_tokens, cache_read_tokens,"
-            + " status, latency_ms, started_at, ended_at, cost_microdollars,"
-            + " web_search_microdollars, price_card, price_key, priced, received_at, ingest_id)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        return "INSERT INTO ai_requests ("
+            + AI_REQUEST_COLUMNS
+            + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             + " ON CONFLICT DO NOTHING";
       }
 

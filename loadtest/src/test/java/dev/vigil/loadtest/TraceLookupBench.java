@@ -63,11 +63,9 @@ public final class TraceLookupBench {
         }
         long to = Math.min(calls, from + chunk - 1);
         st.execute(
-            "INSERT INTO ai_requests (request_id, site_id, trace_id, span_id, user_id, agent,"
-                + " provider, model, cost_context, input_tokens, output_tokens, cache_read_tokens,"
-                + " status, latency_ms, started_at, ended_at, cost_microdollars,"
-                + " web_search_microdollars, price_card, price_key, priced, received_at, ingest_id,"
-                + " task_id) SELECT md5('r' || g), '" + site.replace("'", "''") + "',"
+            "INSERT INTO ai_requests ("
+                + RawInsertCeiling.AI_REQUEST_COLUMNS
+                + ", task_id) SELECT md5('r' || g), '" + site.replace("'", "''") + "',"
                 + " md5('t' || (g / 10)), md5('r' || g), 'user-' || (g % 200), 'agent-' || (g % 20),"
                 + " 'anthropic', (ARRAY['claude-sonnet-4-5','claude-haiku-4-5','claude-opus-4-6'])"
                 + "[1 + g % 3], 'agent', 1000 + g % 500, 200 + g % 100, g % 5000, 'completed',"
