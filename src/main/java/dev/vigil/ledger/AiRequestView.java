@@ -59,6 +59,59 @@ public record AiRequestView(
           + " unpriced_reason, reported_cost_microdollars, prompt_excerpt, response_excerpt,"
           + " received_at";
 
+  /**
+   * The row as {@link #from} reads it back once stored: the values the insert binds, with usage as
+   * the table's integers and the excerpts the site's tier keeps.
+   */
+  static AiRequestView of(AiRequestTable.Row row) {
+    AiRequest r = row.call();
+    Usage u = r.usage();
+    Cost cost = row.cost();
+    return new AiRequestView(
+        r.requestId(),
+        r.traceId(),
+        r.spanId(),
+        r.parentSpanId(),
+        row.siteId(),
+        r.userId(),
+        r.sessionId(),
+        r.taskId(),
+        r.contextId(),
+        r.clientId(),
+        r.agent(),
+        r.processRunId(),
+        r.provider(),
+        r.model(),
+        r.requestedModel(),
+        r.tier(),
+        r.costContext(),
+        r.streaming(),
+        r.synthetic(),
+        (int) u.input(),
+        (int) u.output(),
+        (int) u.cacheRead(),
+        (int) u.cacheWrite5m(),
+        (int) u.cacheWrite1h(),
+        (int) u.webSearches(),
+        r.status(),
+        r.errorType(),
+        r.errorMessage(),
+        r.latencyMs(),
+        r.timeToFirstTokenMs(),
+        r.startedAt(),
+        r.endedAt(),
+        cost.microdollars(),
+        cost.webSearchMicrodollars(),
+        cost.cardVersion(),
+        cost.priceKey(),
+        cost.priced(),
+        cost.unpricedReason(),
+        r.reportedCostMicrodollars(),
+        Privacy.promptExcerpt(row.privacyTier(), r.prompt()),
+        Privacy.completionExcerpt(row.privacyTier(), r.completion()),
+        row.receivedAt());
+  }
+
   static AiRequestView from(ResultSet rs) throws SQLException {
     return new AiRequestView(
         rs.getString("request_id"),

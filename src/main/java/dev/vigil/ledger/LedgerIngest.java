@@ -12,7 +12,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,13 +27,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Stores ledger rows: prices each call with the card, writes the rows (and, at privacy tier 3, the
- * payloads) through the append writers, reads back what is stored under the rows' keys to tell
- * first writes from repeats, and only for first writes tells the budgets and publishes to the
+ * payloads) through the append writers, reads back which write stored each of the rows' keys to
+ * tell first writes from repeats, and only for first writes tells the budgets and publishes to the
  * site's topic. A repeat is answered with the stored row, so a retried call counts once.
  */
 public final class LedgerIngest {
@@ -85,66 +88,138 @@ public final class LedgerIngest {
   public CompletionStage<List<Recorded<AiRequestView>>> recordAiRequests(
       Site site, List<AiRequest> calls) {
     String ingestId = UUID.randomUUID().toString();
-    Instant now = clock.instant();
-    Map<Key, AiRequest> unique = new LinkedHashMap<>();
-    calls.forEach(r -> unique.putIfAbsent(new Key(r.requestId(), r.startedAt()), r));
-    List<AiRequestTable.Row> rows = new ArrayList<>();
+    Instant now = receivedAt();
+    Map<Key, AiRequestTable.Row> rows = new LinkedHashMap<>();
     List<PayloadTable.Row> payloads = new ArrayList<>();
-    for (AiRequest r : unique.values()) {
+    for (AiRequest r : calls) {
+      Key key = new Key(r.requestId(), r.startedAt());
+      if (rows.containsKey(key)) {
+        continue;
+      }
       Cost cost = card.price(r.model(), r.usage(), r.startedAt());
-      rows.add(new AiRequestTable.Row(site.id(), site.privacyTier(), r, cost, now, ingestId));
+      rows.put(key, new AiRequestTable.Row(site.id(), site.privacyTier(), r, cost, now, ingestId));
       PayloadTable.Row payload = PayloadTable.Row.of(site.id(), r);
       if (Privacy.keepsPayloads(site.privacyTier()) && !payload.isEmpty()) {
         payloads.add(payload);
       }
     }
     List<Key> keys = calls.stream().map(r -> new Key(r.requestId(), r.startedAt())).toList();
-    return write(keys, () -> aiWriter.append(rows), payloads)
+    return write(keys, () -> aiWriter.append(List.copyOf(rows.values())), payloads)
         .thenApplyAsync(
-            done -> blockingly(() -> store.aiRequests(site.id(), unique.keySet())), blocking)
+            done ->
+                blockingly(
+                    () ->
+                        stored(
+                            site.id(),
+                            rows,
+                            ingestId,
+                            store::aiRequestWrites,
+                            store::aiRequests,
+                            AiRequestView::of)),
+            blocking)
         .thenApply(stored -> answer(keys, stored, ingestId, this::onNewAiRequests));
   }
 
   public CompletionStage<List<Recorded<ToolExecutionView>>> recordToolExecutions(
       Site site, List<ToolExecution> runs) {
     String ingestId = UUID.randomUUID().toString();
-    Instant now = clock.instant();
-    Map<Key, ToolExecution> unique = new LinkedHashMap<>();
-    runs.forEach(t -> unique.putIfAbsent(new Key(t.executionId(), t.startedAt()), t));
-    List<ToolExecutionTable.Row> rows = new ArrayList<>();
+    Instant now = receivedAt();
+    Map<Key, ToolExecutionTable.Row> rows = new LinkedHashMap<>();
     List<PayloadTable.Row> payloads = new ArrayList<>();
-    for (ToolExecution t : unique.values()) {
-      rows.add(new ToolExecutionTable.Row(site.id(), site.privacyTier(), t, now, ingestId));
+    for (ToolExecution t : runs) {
+      Key key = new Key(t.executionId(), t.startedAt());
+      if (rows.containsKey(key)) {
+        continue;
+      }
+      rows.put(key, new ToolExecutionTable.Row(site.id(), site.privacyTier(), t, now, ingestId));
       PayloadTable.Row payload = PayloadTable.Row.of(site.id(), t);
       if (Privacy.keepsPayloads(site.privacyTier()) && !payload.isEmpty()) {
         payloads.add(payload);
       }
     }
     List<Key> keys = runs.stream().map(t -> new Key(t.executionId(), t.startedAt())).toList();
-    return write(keys, () -> toolWriter.append(rows), payloads)
+    return write(keys, () -> toolWriter.append(List.copyOf(rows.values())), payloads)
         .thenApplyAsync(
-            done -> blockingly(() -> store.toolExecutions(site.id(), unique.keySet())), blocking)
+            done ->
+                blockingly(
+                    () ->
+                        stored(
+                            site.id(),
+                            rows,
+                            ingestId,
+                            store::toolExecutionWrites,
+                            store::toolExecutions,
+                            ToolExecutionView::of)),
+            blocking)
         .thenApply(stored -> answer(keys, stored, ingestId, this::onNewToolExecutions));
   }
 
-  /** Partitions for late rows first, then the rows and their payloads together. */
+  /** Stored to the microsecond, as PostgreSQL keeps it, so the answer equals a later read. */
+  private Instant receivedAt() {
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
+  }
+
+  @FunctionalInterface
+  private interface StoreRead<T> {
+    Map<Key, T> read(String siteId, Collection<Key> keys) throws SQLException;
+  }
+
+  /**
+   * What is stored under the written keys. Which write stored each key is read from three narrow
+   * columns; a row this write stored is answered from memory ({@code view} gives exactly what a
+   * read would), and only the rows another write stored first (repeats) are read back whole.
+   */
+  private static <R, V> Map<Key, Stored<V>> stored(
+      String siteId,
+      Map<Key, R> rows,
+      String ingestId,
+      StoreRead<String> writes,
+      StoreRead<Stored<V>> full,
+      Function<R, V> view)
+      throws SQLException {
+    Map<Key, String> writers = writes.read(siteId, rows.keySet());
+    Map<Key, Stored<V>> stored = new HashMap<>();
+    List<Key> repeats = new ArrayList<>();
+    rows.forEach(
+        (key, row) -> {
+          String writer = writers.get(key);
+          if (ingestId.equals(writer)) {
+            stored.put(key, new Stored<>(view.apply(row), ingestId));
+          } else if (writer != null) {
+            repeats.add(key);
+          }
+        });
+    if (!repeats.isEmpty()) {
+      stored.putAll(full.read(siteId, repeats));
+    }
+    return stored;
+  }
+
+  /**
+   * Partitions for late rows first (on the blocking pool, only when a row is older than the kept
+   * days), then the rows and their payloads together.
+   */
   private CompletionStage<Void> write(
       List<Key> keys,
       java.util.function.Supplier<CompletionStage<?>> rows,
       List<PayloadTable.Row> payloads) {
-    return CompletableFuture.runAsync(
-            () ->
-                blockingly(
-                    () -> {
-                      store.ensurePartitions(keys.stream().map(Key::startedAt).toList());
-                      return null;
-                    }),
-            blocking)
-        .thenCompose(
-            ignored ->
-                CompletableFuture.allOf(
-                    rows.get().toCompletableFuture(),
-                    payloadWriter.append(payloads).toCompletableFuture()));
+    List<Instant> starts = keys.stream().map(Key::startedAt).toList();
+    CompletableFuture<Void> ready =
+        store.needsPartitions(starts)
+            ? CompletableFuture.runAsync(
+                () ->
+                    blockingly(
+                        () -> {
+                          store.ensurePartitions(starts);
+                          return null;
+                        }),
+                blocking)
+            : CompletableFuture.completedFuture(null);
+    return ready.thenCompose(
+        ignored ->
+            CompletableFuture.allOf(
+                rows.get().toCompletableFuture(),
+                payloadWriter.append(payloads).toCompletableFuture()));
   }
 
   private <V> List<Recorded<V>> answer(

@@ -41,6 +41,36 @@ public final class LedgerStore {
     this.dataSource = dataSource;
   }
 
+  /**
+   * Which write stored each of these model calls: the ingest id under each stored key (three narrow
+   * columns, so a first write needs no row read back; a repeat reads its row with {@link
+   * #aiRequests}).
+   */
+  public Map<Key, String> aiRequestWrites(String siteId, Collection<Key> keys) throws SQLException {
+    return read(
+        "SELECT request_id, started_at, ingest_id FROM ai_requests WHERE request_id = ANY(?)",
+        siteId,
+        keys,
+        rs ->
+            Map.entry(
+                new Key(rs.getString(1), AiRequestView.instant(rs, "started_at")),
+                rs.getString(3)));
+  }
+
+  /** Which write stored each of these tool runs (see {@link #aiRequestWrites}). */
+  public Map<Key, String> toolExecutionWrites(String siteId, Collection<Key> keys)
+      throws SQLException {
+    return read(
+        "SELECT execution_id, started_at, ingest_id FROM tool_executions"
+            + " WHERE execution_id = ANY(?)",
+        siteId,
+        keys,
+        rs ->
+            Map.entry(
+                new Key(rs.getString(1), AiRequestView.instant(rs, "started_at")),
+                rs.getString(3)));
+  }
+
   public Map<Key, Stored<AiRequestView>> aiRequests(String siteId, Collection<Key> keys)
       throws SQLException {
     return read(
@@ -73,11 +103,11 @@ public final class LedgerStore {
 
   @FunctionalInterface
   private interface RowReader<T> {
-    Map.Entry<Key, Stored<T>> read(ResultSet rs) throws SQLException;
+    Map.Entry<Key, T> read(ResultSet rs) throws SQLException;
   }
 
   /** Reads rows by id within the span of their starts (planned each time, so it prunes). */
-  private <T> Map<Key, Stored<T>> read(
+  private <T> Map<Key, T> read(
       String select, String siteId, Collection<Key> keys, RowReader<T> reader) throws SQLException {
     Instant min = keys.stream().map(Key::startedAt).min(Instant::compareTo).orElseThrow();
     Instant max = keys.stream().map(Key::startedAt).max(Instant::compareTo).orElseThrow();
@@ -86,7 +116,7 @@ public final class LedgerStore {
             .append(select, (Object) keys.stream().map(Key::id).distinct().toArray(String[]::new))
             // the start bounds prune to the partitions of the rows' days
             .append(" AND site_id = ? AND started_at >= ? AND started_at <= ?", siteId, min, max);
-    Map<Key, Stored<T>> found = new HashMap<>();
+    Map<Key, T> found = new HashMap<>();
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = sql.prepare(c)) {
       ps.unwrap(PGStatement.class).setPrepareThreshold(0);
@@ -106,6 +136,9 @@ public final class LedgerStore {
    * maintenance keeps yesterday onwards), once per day per node.
    */
   public void ensurePartitions(Collection<Instant> starts) throws SQLException {
+    if (!needsPartitions(starts)) {
+      return;
+    }
     LocalDate yesterday = LocalDate.now(ZoneOffset.UTC).minusDays(1);
     for (Instant at : starts) {
       LocalDate day = LocalDate.ofInstant(at, ZoneOffset.UTC);
@@ -123,6 +156,18 @@ public final class LedgerStore {
       }
       ensuredDays.add(day);
     }
+  }
+
+  /** Whether {@link #ensurePartitions} has work for these starts (answered from memory). */
+  public boolean needsPartitions(Collection<Instant> starts) {
+    LocalDate yesterday = LocalDate.now(ZoneOffset.UTC).minusDays(1);
+    for (Instant at : starts) {
+      LocalDate day = LocalDate.ofInstant(at, ZoneOffset.UTC);
+      if (day.isBefore(yesterday) && !ensuredDays.contains(day)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -33,6 +33,33 @@ public record ToolExecutionView(
           + " server_name, user_id, session_id, task_id, agent, status, error, started_at,"
           + " duration_ms, synthetic, input_excerpt, output_excerpt, received_at";
 
+  /** The row as {@link #from} reads it back once stored (see {@link AiRequestView#of}). */
+  static ToolExecutionView of(ToolExecutionTable.Row row) {
+    ToolExecution t = row.run();
+    return new ToolExecutionView(
+        t.executionId(),
+        t.traceId(),
+        t.spanId(),
+        t.parentSpanId(),
+        t.aiRequestId(),
+        row.siteId(),
+        t.toolName(),
+        t.serverName(),
+        t.userId(),
+        t.sessionId(),
+        t.taskId(),
+        t.agent(),
+        t.status(),
+        t.error(),
+        t.startedAt(),
+        t.durationMs(),
+        t.durationMs() == null ? null : t.startedAt().plusMillis(t.durationMs()),
+        t.synthetic(),
+        Privacy.inputExcerpt(row.privacyTier(), t.input()),
+        Privacy.outputExcerpt(row.privacyTier(), t.output()),
+        row.receivedAt());
+  }
+
   static ToolExecutionView from(ResultSet rs) throws SQLException {
     Instant started = AiRequestView.instant(rs, "started_at");
     Integer duration = rs.getObject("duration_ms", Integer.class);

@@ -24,6 +24,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -124,6 +126,73 @@ class LedgerIT {
     assertThat(costs.path("totals").path("requests").path("current").asLong()).isEqualTo(2);
     assertThat(costs.path("totals").path("costMicrodollars").path("current").asLong())
         .isEqualTo(73_500 + 150);
+  }
+
+  @Test
+  void aFirstWriteIsAnsweredWithExactlyTheRowARepeatReadsBack() {
+    // a first write is answered from memory, a repeat from the table: the two must agree on every
+    // field, at every tier (excerpts), for times finer than PostgreSQL keeps, and for long texts
+    String longPrompt = "p".repeat(1999) + "\uD83D\uDE00" + "tail"; // a pair across the cut
+    Instant started = Instant.now().minusSeconds(30).truncatedTo(ChronoUnit.SECONDS);
+    ZoneOffset plus2 = ZoneOffset.ofHours(2);
+    for (var site :
+        List.of(Map.entry(serverKey, 1), Map.entry(tier2Key, 2), Map.entry(tier3Key, 3))) {
+      String id = "echo-" + site.getValue() + "-" + unique();
+      ObjectNode call =
+          call(id, "echo")
+              .put("traceId", "trace-" + id)
+              .put("parentSpanId", "parent-span")
+              .put("sessionId", "session-1")
+              .put("taskId", "task-1")
+              .put("contextId", "context-1")
+              .put("clientId", "client-1")
+              .put("processRunId", "run-1")
+              .put("requestedModel", "claude-sonnet-4-5")
+              .put("costContext", "batch")
+              .put("streaming", true)
+              .put("outputTokens", 77)
+              .put("cacheReadTokens", 5)
+              .put("webSearchRequests", 2)
+              .put("status", "failed")
+              .put("errorType", "overloaded")
+              .put("errorMessage", "try again")
+              .put("timeToFirstTokenMs", 120)
+              .put("startedAt", started.plusNanos(123_456_789).atOffset(plus2).toString())
+              .put("endedAt", started.plusNanos(1_987_654_321).atOffset(plus2).toString())
+              .put("reportedCostUsd", 0.25)
+              .put("prompt", longPrompt)
+              .put("completion", "an answer");
+      ObjectNode unpriced = call(id + "-u", "echo").put("model", "no-such-model-1");
+      ObjectNode run =
+          tool(id + "-t", "read_file")
+              .put("traceId", "trace-" + id)
+              .put("aiRequestId", id)
+              .put("userId", "user-1")
+              .put("agent", "echo")
+              .put("error", "none")
+              .put("startedAt", started.plusNanos(999).toString());
+      run.putObject("input").put("path", "/etc/hosts");
+      run.put("output", longPrompt);
+      ArrayNode calls = Json.MAPPER.createArrayNode().add(call).add(unpriced);
+
+      Reply firstCalls = post("/v1/ai/requests", site.getKey(), calls);
+      Reply firstRun = post("/v1/tools/executions", site.getKey(), run);
+      Reply repeatCalls = post("/v1/ai/requests", site.getKey(), calls);
+      Reply repeatRun = post("/v1/tools/executions", site.getKey(), run);
+
+      assertThat(firstCalls.json().path("created").asInt()).isEqualTo(2);
+      assertThat(repeatCalls.json().path("duplicates").asInt()).isEqualTo(2);
+      assertThat(firstRun.json().path("duplicate").asBoolean()).isFalse();
+      assertThat(repeatRun.json().path("duplicate").asBoolean()).isTrue();
+      for (int i = 0; i < 2; i++) {
+        assertThat(firstCalls.json().path("rows").path(i).path("row"))
+            .as("call %d at tier %d", i, site.getValue())
+            .isEqualTo(repeatCalls.json().path("rows").path(i).path("row"));
+      }
+      assertThat(firstRun.json().path("row")).isEqualTo(repeatRun.json().path("row"));
+      assertThat(firstCalls.json().path("rows").path(0).path("row").path("startedAt").asText())
+          .isEqualTo(started.plusNanos(123_456_000).toString());
+    }
   }
 
   @Test
