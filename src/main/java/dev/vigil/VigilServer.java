@@ -67,6 +67,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -384,12 +385,14 @@ public final class VigilServer {
 
   /** The pekko.* keys derived from Vigil's own settings, over the loaded configuration. */
   static Config runtimeConfig(Config config, ClusterSettings cluster, ConnectionInfo db) {
-    Config database =
-        ConfigFactory.parseMap(
-            Map.of(
-                "pekko-persistence-jdbc.shared-databases.slick.db.url", db.url(),
-                "pekko-persistence-jdbc.shared-databases.slick.db.user", db.user(),
-                "pekko-persistence-jdbc.shared-databases.slick.db.password", db.password()));
+    Map<String, Object> keys = new HashMap<>();
+    for (String pool : List.of("slick", "slick-query")) {
+      String prefix = "pekko-persistence-jdbc.shared-databases." + pool + ".db.";
+      keys.put(prefix + "url", db.url());
+      keys.put(prefix + "user", db.user());
+      keys.put(prefix + "password", db.password());
+    }
+    Config database = ConfigFactory.parseMap(keys);
     return database.withFallback(cluster.toPekkoConfig()).withFallback(config).resolve();
   }
 

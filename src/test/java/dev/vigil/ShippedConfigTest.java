@@ -39,6 +39,29 @@ class ShippedConfigTest {
   }
 
   @Test
+  void bothJournalPoolsGetTheDatabaseAndPollsArePlannedWithTheirValues() {
+    Config config = VigilConfig.load(Optional.of(CONF.resolve("application.conf")));
+    Config runtime =
+        VigilServer.runtimeConfig(
+            config,
+            ClusterSettings.fromConfig(config),
+            new dev.vigil.db.ConnectionInfo("jdbc:postgresql://127.0.0.1:1/x", "u", "p"));
+
+    String pools = "pekko-persistence-jdbc.shared-databases.";
+    for (String pool : new String[] {"slick", "slick-query"}) {
+      assertThat(runtime.getString(pools + pool + ".db.url"))
+          .isEqualTo("jdbc:postgresql://127.0.0.1:1/x");
+      assertThat(runtime.getString(pools + pool + ".db.user")).isEqualTo("u");
+    }
+    assertThat(runtime.getString("jdbc-read-journal.use-shared-db")).isEqualTo("slick-query");
+    assertThat(runtime.getString("jdbc-journal.use-shared-db")).isEqualTo("slick");
+    assertThat(runtime.getString(pools + "slick-query.db.connectionInitSql"))
+        .isEqualTo("SET plan_cache_mode = force_custom_plan");
+    assertThat(runtime.getInt(pools + "slick-query.db.maxConnections"))
+        .isEqualTo(runtime.getInt(pools + "slick-query.db.numThreads"));
+  }
+
+  @Test
   void theCopyInsideTheJarIsTheSameAsConf() {
     Config fromFile = VigilConfig.load(Optional.of(CONF.resolve("application.conf")));
     Config fromJar = VigilConfig.resolve(VigilConfig.shipped());
