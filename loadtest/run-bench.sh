@@ -35,7 +35,7 @@
 #   MIX_COLLECT_RATE [300] MIX_DECIDE_RATE [1000] MIX_LEDGER_RATE [50] MIX_STREAMS [20]
 #   MIX_SETTLE_SECONDS [10] MIX_SECONDS [40]   (mix: all paths at once, decide on the decide step's sessions)
 #   MEMORY_SESSIONS [100000] MEMORY_IPS [20000] MEMORY_CONCURRENCY [64]
-#   LEDGER_CEILING_ROWS [1000] LEDGER_USERS [16] LEDGER_BATCH [100] LEDGER_WARMUP_SECONDS [20]
+#   LEDGER_CEILING_ROWS [1000] LEDGER_USERS [16] LEDGER_BATCH [100] LEDGER_WARMUP_SECONDS [40]
 #   LEDGER_SECONDS [20] TRACE_CALLS [10000000] TRACE_LOOKUPS [3000]
 #   PROFILE [0]: 1 = flight-record Vigil (JFR, settings=profile) and print where its CPU went in the
 #                measured phase (RUN_DIR/profile.txt)
@@ -289,7 +289,7 @@ run_once() {
       java -cp "$CP" dev.vigil.loadtest.RawInsertCeiling "$jdbc" postgres "$RUN" \
       "${CEILING_THREADS:-2}" "${LEDGER_CEILING_ROWS:-1000}" "${CEILING_SECONDS:-20}" ledger 2>&1 \
       | tee "$RUN/ledger-ceiling.log" | grep '^bench:' >&2 || true
-    local lw=${LEDGER_WARMUP_SECONDS:-20} ls=${LEDGER_SECONDS:-20}
+    local lw=${LEDGER_WARMUP_SECONDS:-40} ls=${LEDGER_SECONDS:-20}
     log "ledger: POST /v1/ai/requests at saturation (${LEDGER_USERS:-16} users, ${LEDGER_BATCH:-100} calls per request, ${lw}+${ls} s)"
     gatling LedgerSimulation $(( lw + ls + 180 )) \
       -Dbench.serverKey="$key" -Dbench.ledger.users="${LEDGER_USERS:-16}" -Dbench.ledger.batch="${LEDGER_BATCH:-100}" \
