@@ -104,20 +104,14 @@ public final class LedgerIngest {
       }
     }
     List<Key> keys = calls.stream().map(r -> new Key(r.requestId(), r.startedAt())).toList();
-    return write(keys, () -> aiWriter.append(List.copyOf(rows.values())), payloads)
-        .thenApplyAsync(
-            done ->
-                blockingly(
-                    () ->
-                        stored(
-                            site.id(),
-                            rows,
-                            ingestId,
-                            store::aiRequestWrites,
-                            store::aiRequests,
-                            AiRequestView::of)),
-            blocking)
-        .thenApply(stored -> answer(keys, stored, ingestId, this::onNewAiRequests));
+    return record(
+        site.id(),
+        keys,
+        new Written<>(rows, ingestId, aiWriter, payloads),
+        store::aiRequestWrites,
+        store::aiRequests,
+        AiRequestView::of,
+        this::onNewAiRequests);
   }
 
   public CompletionStage<List<Recorded<ToolExecutionView>>> recordToolExecutions(
@@ -138,20 +132,14 @@ public final class LedgerIngest {
       }
     }
     List<Key> keys = runs.stream().map(t -> new Key(t.executionId(), t.startedAt())).toList();
-    return write(keys, () -> toolWriter.append(List.copyOf(rows.values())), payloads)
-        .thenApplyAsync(
-            done ->
-                blockingly(
-                    () ->
-                        stored(
-                            site.id(),
-                            rows,
-                            ingestId,
-                            store::toolExecutionWrites,
-                            store::toolExecutions,
-                            ToolExecutionView::of)),
-            blocking)
-        .thenApply(stored -> answer(keys, stored, ingestId, this::onNewToolExecutions));
+    return record(
+        site.id(),
+        keys,
+        new Written<>(rows, ingestId, toolWriter, payloads),
+        store::toolExecutionWrites,
+        store::toolExecutions,
+        ToolExecutionView::of,
+        this::onNewToolExecutions);
   }
 
   /** Stored to the microsecond, as PostgreSQL keeps it, so the answer equals a later read. */
@@ -164,6 +152,31 @@ public final class LedgerIngest {
     Map<Key, T> read(String siteId, Collection<Key> keys) throws SQLException;
   }
 
+  /** One write: its rows by key (first of each key), its id, its table's writer and payloads. */
+  private record Written<R>(
+      Map<Key, R> rows, String ingestId, AppendWriter<R> writer, List<PayloadTable.Row> payloads) {}
+
+  /**
+   * Writes the rows and payloads, then answers each key in the caller's order with what is stored
+   * under it; only first writes go to {@code onNew} (budgets, live events).
+   */
+  private <R, V> CompletionStage<List<Recorded<V>>> record(
+      String siteId,
+      List<Key> keys,
+      Written<R> written,
+      StoreRead<String> writes,
+      StoreRead<Stored<V>> full,
+      Function<R, V> view,
+      Consumer<List<V>> onNew) {
+    return write(
+            keys,
+            () -> written.writer().append(List.copyOf(written.rows().values())),
+            written.payloads())
+        .thenApplyAsync(
+            done -> blockingly(() -> stored(siteId, written, writes, full, view)), blocking)
+        .thenApply(stored -> answer(keys, stored, written.ingestId(), onNew));
+  }
+
   /**
    * What is stored under the written keys. Which write stored each key is read from three narrow
    * columns; a row this write stored is answered from memory ({@code view} gives exactly what a
@@ -171,24 +184,25 @@ public final class LedgerIngest {
    */
   private static <R, V> Map<Key, Stored<V>> stored(
       String siteId,
-      Map<Key, R> rows,
-      String ingestId,
+      Written<R> written,
       StoreRead<String> writes,
       StoreRead<Stored<V>> full,
       Function<R, V> view)
       throws SQLException {
-    Map<Key, String> writers = writes.read(siteId, rows.keySet());
+    Map<Key, String> writers = writes.read(siteId, written.rows().keySet());
     Map<Key, Stored<V>> stored = new HashMap<>();
     List<Key> repeats = new ArrayList<>();
-    rows.forEach(
-        (key, row) -> {
-          String writer = writers.get(key);
-          if (ingestId.equals(writer)) {
-            stored.put(key, new Stored<>(view.apply(row), ingestId));
-          } else if (writer != null) {
-            repeats.add(key);
-          }
-        });
+    written
+        .rows()
+        .forEach(
+            (key, row) -> {
+              String writer = writers.get(key);
+              if (written.ingestId().equals(writer)) {
+                stored.put(key, new Stored<>(view.apply(row), writer));
+              } else if (writer != null) {
+                repeats.add(key);
+              }
+            });
     if (!repeats.isEmpty()) {
       stored.putAll(full.read(siteId, repeats));
     }

@@ -47,22 +47,25 @@ public final class LedgerStore {
    * #aiRequests}).
    */
   public Map<Key, String> aiRequestWrites(String siteId, Collection<Key> keys) throws SQLException {
-    return read(
-        "SELECT request_id, started_at, ingest_id FROM ai_requests WHERE request_id = ANY(?)",
-        siteId,
-        keys,
-        rs ->
-            Map.entry(
-                new Key(rs.getString(1), AiRequestView.instant(rs, "started_at")),
-                rs.getString(3)));
+    return writes("ai_requests", "request_id", siteId, keys);
   }
 
   /** Which write stored each of these tool runs (see {@link #aiRequestWrites}). */
   public Map<Key, String> toolExecutionWrites(String siteId, Collection<Key> keys)
       throws SQLException {
+    return writes("tool_executions", "execution_id", siteId, keys);
+  }
+
+  private Map<Key, String> writes(
+      String table, String idColumn, String siteId, Collection<Key> keys) throws SQLException {
     return read(
-        "SELECT execution_id, started_at, ingest_id FROM tool_executions"
-            + " WHERE execution_id = ANY(?)",
+        "SELECT "
+            + idColumn
+            + ", started_at, ingest_id FROM "
+            + table // constants, not input
+            + " WHERE "
+            + idColumn
+            + " = ANY(?)",
         siteId,
         keys,
         rs ->
