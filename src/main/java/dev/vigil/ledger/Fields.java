@@ -21,6 +21,13 @@ final class Fields {
 
   private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
 
+  /**
+   * JSON lets a string escape half a surrogate pair ("\\ud800"); such a string has no UTF-8 form,
+   * so it could not be stored as sent (the driver would store "?") and an answer would not match
+   * what a later read returns.
+   */
+  private static final String UNPAIRED = "must be valid Unicode (it has an unpaired surrogate)";
+
   private final JsonNode node;
   private final int index;
   private final List<FieldError> errors;
@@ -73,6 +80,9 @@ final class Fields {
     if (s.isEmpty() || s.length() > max || CONTROL.matcher(s).find()) {
       return fail(name, "must be 1-" + max + " characters without control characters");
     }
+    if (unpairedSurrogate(s)) {
+      return fail(name, UNPAIRED);
+    }
     return s;
   }
 
@@ -90,6 +100,9 @@ final class Fields {
     }
     if (v.asText().indexOf(0) >= 0) {
       return fail(name, "must not contain NUL characters");
+    }
+    if (unpairedSurrogate(v.asText())) {
+      return fail(name, UNPAIRED);
     }
     return v.asText();
   }
@@ -184,7 +197,24 @@ final class Fields {
     if (v != null && v.toString().contains("\\u0000")) {
       return fail(name, "must not contain NUL characters");
     }
+    if (v != null && unpairedSurrogate(v.toString())) {
+      return fail(name, UNPAIRED);
+    }
     return v;
+  }
+
+  static boolean unpairedSurrogate(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   void error(String name, String reason) {

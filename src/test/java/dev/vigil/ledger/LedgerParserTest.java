@@ -48,6 +48,24 @@ class LedgerParserTest {
   }
 
   @Test
+  void refusesHalfASurrogatePairInTextLabelsAndPayloads() throws Exception {
+    // JSON can escape half of a pair; it has no UTF-8 form, so it could not be stored as sent
+    var parsed =
+        parser.aiRequests(
+            json(
+                "{'requestId':'req-1','provider':'anthropic','model':'claude-sonnet-4-5',"
+                    + "'startedAt':'2026-11-22T11:59:58Z','prompt':'ok \\ud800',"
+                    + "'agent':'\\udc00x','requestBody':{'m':'\\ud83d'},"
+                    + "'completion':'a pair is fine: \\ud83d\\ude00'}"));
+
+    assertThat(fields(parsed)).containsExactlyInAnyOrder("0:prompt", "0:agent", "0:requestBody");
+    assertThat(parsed.errors().get(0).reason()).contains("unpaired surrogate");
+    assertThat(Fields.unpairedSurrogate("\uD83D\uDE00")).isFalse();
+    assertThat(Fields.unpairedSurrogate("x\uD83D")).isTrue();
+    assertThat(Fields.unpairedSurrogate("\uDE00\uD83D")).isTrue();
+  }
+
+  @Test
   void namesEveryInvalidFieldOfACall() throws Exception {
     var parsed =
         parser.aiRequests(
