@@ -91,8 +91,10 @@ public final class LedgerIngest {
     Instant now = receivedAt();
     Map<Key, AiRequestTable.Row> rows = new LinkedHashMap<>();
     List<PayloadTable.Row> payloads = new ArrayList<>();
+    List<Key> keys = new ArrayList<>(calls.size());
     for (AiRequest r : calls) {
       Key key = new Key(r.requestId(), r.startedAt());
+      keys.add(key);
       if (rows.containsKey(key)) {
         continue;
       }
@@ -103,7 +105,6 @@ public final class LedgerIngest {
         payloads.add(payload);
       }
     }
-    List<Key> keys = calls.stream().map(r -> new Key(r.requestId(), r.startedAt())).toList();
     return record(
         site.id(),
         keys,
@@ -120,8 +121,10 @@ public final class LedgerIngest {
     Instant now = receivedAt();
     Map<Key, ToolExecutionTable.Row> rows = new LinkedHashMap<>();
     List<PayloadTable.Row> payloads = new ArrayList<>();
+    List<Key> keys = new ArrayList<>(runs.size());
     for (ToolExecution t : runs) {
       Key key = new Key(t.executionId(), t.startedAt());
+      keys.add(key);
       if (rows.containsKey(key)) {
         continue;
       }
@@ -131,7 +134,6 @@ public final class LedgerIngest {
         payloads.add(payload);
       }
     }
-    List<Key> keys = runs.stream().map(t -> new Key(t.executionId(), t.startedAt())).toList();
     return record(
         site.id(),
         keys,

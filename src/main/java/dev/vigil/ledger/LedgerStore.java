@@ -139,9 +139,6 @@ public final class LedgerStore {
    * maintenance keeps yesterday onwards), once per day per node.
    */
   public void ensurePartitions(Collection<Instant> starts) throws SQLException {
-    if (!needsPartitions(starts)) {
-      return;
-    }
     LocalDate yesterday = LocalDate.now(ZoneOffset.UTC).minusDays(1);
     for (Instant at : starts) {
       LocalDate day = LocalDate.ofInstant(at, ZoneOffset.UTC);
