@@ -12,6 +12,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.post;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.fingerprint.SiteTraffic;
 import dev.vigil.http.ApiError;
+import dev.vigil.http.Bodies;
 import dev.vigil.http.Cors;
 import dev.vigil.http.Json;
 import dev.vigil.session.Activity.PageSignal;
@@ -99,8 +100,7 @@ public final class CollectRoutes {
               .toResponse(StatusCodes.UNSUPPORTED_MEDIA_TYPE));
     }
     // A chunked body has no length up front: limit it while it streams (413 past the limit).
-    return onSuccess(
-        entity.toStrict(5_000, maxBodyBytes, system), strict -> handle(request, strict.getData()));
+    return onSuccess(Bodies.whole(entity, maxBodyBytes, system), body -> handle(request, body));
   }
 
   private Route handle(HttpRequest request, ByteString body) {

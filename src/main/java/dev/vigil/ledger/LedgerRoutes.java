@@ -11,6 +11,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.post;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.http.ApiError;
 import dev.vigil.http.Auth;
+import dev.vigil.http.Bodies;
 import dev.vigil.http.Json;
 import dev.vigil.tenancy.Site;
 import java.io.IOException;
@@ -95,8 +96,8 @@ public final class LedgerRoutes {
                     .toResponse(StatusCodes.UNSUPPORTED_MEDIA_TYPE));
           }
           return onSuccess(
-              entity.toStrict(5_000, maxBodyBytes, system),
-              strict -> parse(strict.getData().toArray(), site, handler));
+              Bodies.whole(entity, maxBodyBytes, system),
+              body -> parse(body.toArray(), site, handler));
         });
   }
 
