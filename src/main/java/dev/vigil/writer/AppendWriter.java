@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Timer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -29,9 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The batched append writer of one fact table. Callers {@link #append} a request's rows and get a
  * stage that completes only after those rows are committed. Requests wait in a bounded queue and
- * are flushed together, at {@code maxBatchRows} rows or after {@code maxBatchDelay}, as one batched
- * insert (rewritten by the driver into multi-row INSERTs) in one transaction, on the writer's own
- * connection pool.
+ * are flushed together (see {@link #batches}) as one batched insert (rewritten by the driver into
+ * multi-row INSERTs) in one transaction, on the writer's own connection pool.
  *
  * <p>A full queue refuses at once rather than growing memory. When a flush fails, every request in
  * it fails, except that a constraint or data error (one bad request) is isolated by retrying the
@@ -83,11 +83,7 @@ public final class AppendWriter<T> {
             .register(registry);
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
     Pair<BoundedSourceQueue<Pending<T>>, CompletionStage<Done>> materialized =
-        Source.<Pending<T>>queue(settings.queueCapacity())
-            .groupedWeightedWithin(
-                settings.maxBatchRows(),
-                pending -> (long) pending.rows().size(),
-                settings.maxBatchDelay())
+        batches(Source.<Pending<T>>queue(settings.queueCapacity()), settings)
             .mapAsyncUnordered(
                 settings.parallelism(),
                 batch -> CompletableFuture.runAsync(() -> flush(batch), blocking))
@@ -101,6 +97,31 @@ public final class AppendWriter<T> {
     Gauge.builder("vigil.writer.queue.rows", queuedRows, AtomicLong::get)
         .tag("table", t)
         .register(registry);
+  }
+
+  /**
+   * Without a delay, requests wait only while every flush lane is busy and then go together, up to
+   * {@code maxBatchRows}: an idle writer flushes a request at once, a busy one in larger batches
+   * (group commit). With a delay, a batch also waits for that long or for {@code maxBatchRows}.
+   */
+  private static <T, M> Source<List<Pending<T>>, M> batches(
+      Source<Pending<T>, M> requests, WriterSettings settings) {
+    if (settings.maxBatchDelay().isZero()) {
+      return requests.batchWeighted(
+          settings.maxBatchRows(),
+          pending -> (long) pending.rows().size(),
+          first -> {
+            List<Pending<T>> batch = new ArrayList<>();
+            batch.add(first);
+            return batch;
+          },
+          (batch, next) -> {
+            batch.add(next);
+            return batch;
+          });
+    }
+    return requests.groupedWeightedWithin(
+        settings.maxBatchRows(), pending -> (long) pending.rows().size(), settings.maxBatchDelay());
   }
 
   public static <T> AppendWriter<T> start(

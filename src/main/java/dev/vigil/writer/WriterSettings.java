@@ -15,8 +15,8 @@ public record WriterSettings(
       throw new IllegalArgumentException(
           "vigil.writer: max-batch-rows, queue-capacity and parallelism must be at least 1");
     }
-    if (maxBatchDelay.isNegative() || maxBatchDelay.isZero()) {
-      throw new IllegalArgumentException("vigil.writer.max-batch-delay must be positive");
+    if (maxBatchDelay.isNegative()) {
+      throw new IllegalArgumentException("vigil.writer.max-batch-delay must not be negative");
     }
   }
 

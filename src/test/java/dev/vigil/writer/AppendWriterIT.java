@@ -171,6 +171,49 @@ class AppendWriterIT {
   }
 
   @Test
+  void withoutADelayFlushesAtOnceWhenIdleAndGathersWhatWaitedWhileBusy() throws Exception {
+    // given a writer without a delay and one flush lane, with a batch far from full
+    AppendWriter<Row> writer = start(new WriterSettings(1_000, Duration.ZERO, 100, 1));
+
+    // when one request comes to an idle writer, it is stored without waiting for others
+    writer.append(List.of(row(1))).toCompletableFuture().get(AWAIT.toSeconds(), SECONDS);
+    assertEquals(List.of(1L), storedIds());
+
+    // and when requests arrive while the one lane is busy (its flush is blocked by a lock)
+    List<CompletionStage<Done>> waited = new ArrayList<>();
+    try (Connection locker = checkPool.getConnection()) {
+      locker.setAutoCommit(false);
+      try (Statement st = locker.createStatement()) {
+        st.execute("LOCK TABLE writer_test IN ACCESS EXCLUSIVE MODE");
+      }
+      CompletionStage<Done> busy = writer.append(List.of(row(2)));
+      testKit
+          .createTestProbe()
+          .awaitAssert(
+              AWAIT,
+              () -> {
+                assertEquals(1, insertsWaitingForALock());
+                return null;
+              });
+      waited.add(writer.append(List.of(row(3), row(4))));
+      waited.add(writer.append(List.of(row(5))));
+      waited.add(writer.append(List.of(row(6), row(7), row(8))));
+      waited.add(busy);
+      assertTrue(waited.stream().noneMatch(s -> s.toCompletableFuture().isDone()));
+      locker.rollback();
+    }
+
+    // then every request is stored, those that waited in one flush together
+    for (CompletionStage<Done> stage : waited) {
+      stage.toCompletableFuture().get(AWAIT.toSeconds(), SECONDS);
+    }
+    assertEquals(LongStream.rangeClosed(1, 8).boxed().toList(), storedIds());
+    DistributionSummary flushes = registry.get("vigil.writer.flush.rows").summary();
+    assertEquals(3, flushes.count(), "the idle request, the blocked one, the three that waited");
+    assertEquals(6.0, flushes.max(), "the three requests that waited went as one flush");
+  }
+
+  @Test
   void failsEveryCallerOfAFlushWhoseCommitFailsAndKeepsWorkingAfterwards() throws Exception {
     // given a trigger that fails COMMIT (not the INSERT) of any transaction holding a poison row
     execute(
