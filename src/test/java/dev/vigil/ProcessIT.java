@@ -7,6 +7,11 @@ import dev.vigil.testkit.HttpTestClient;
 import dev.vigil.testkit.VigilProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -61,9 +66,14 @@ class ProcessIT {
     int httpPort = VigilProcess.freePort();
     Map<String, String> env =
         Map.of(
-            "VIGIL_HTTP_PORT", String.valueOf(httpPort),
-            "VIGIL_CLUSTER_PORT", String.valueOf(VigilProcess.freePort()),
-            "VIGIL_AUTH_REFRESH_INTERVAL", "200ms");
+            "VIGIL_HTTP_PORT",
+            String.valueOf(httpPort),
+            "VIGIL_CLUSTER_PORT",
+            String.valueOf(VigilProcess.freePort()),
+            "VIGIL_AUTH_REFRESH_INTERVAL",
+            "200ms",
+            "VIGIL_DB_EMBEDDED_MAX_WAL_SIZE",
+            "2GB");
     HttpTestClient http = new HttpTestClient(httpPort);
 
     // First start: ready within 30 s, prints the site keys and the admin token once.
@@ -83,6 +93,20 @@ class ProcessIT {
           .startsWith("vsk_");
       assertThat(http.get("/v1/me", adminToken).status()).isEqualTo(200);
       assertThat(dir.resolve("data/pg/PG_VERSION")).exists();
+
+      // The embedded server runs with the shipped server settings, an override, and durability.
+      int pgPort =
+          Integer.parseInt(Files.readAllLines(dir.resolve("data/pg/postmaster.pid")).get(3));
+      try (Connection pg =
+              DriverManager.getConnection(
+                  "jdbc:postgresql://127.0.0.1:" + pgPort + "/vigil", "postgres", "");
+          Statement st = pg.createStatement()) {
+        assertThat(show(st, "shared_buffers")).isEqualTo("512MB");
+        assertThat(show(st, "max_wal_size")).isEqualTo("2GB");
+        assertThat(show(st, "checkpoint_timeout")).isEqualTo("15min");
+        assertThat(show(st, "fsync")).isEqualTo("on");
+        assertThat(show(st, "synchronous_commit")).isEqualTo("on");
+      }
 
       // The CLI attaches to the running embedded database; its token works on the server.
       VigilProcess.Result created =
@@ -125,6 +149,13 @@ class ProcessIT {
       assertThat(second.valueAfter("Admin token:")).isEmpty();
       second.terminate();
       assertThat(second.awaitExit(STOP_DEADLINE)).contains(0);
+    }
+  }
+
+  private static String show(Statement st, String setting) throws SQLException {
+    try (ResultSet rs = st.executeQuery("SHOW " + setting)) {
+      rs.next();
+      return rs.getString(1);
     }
   }
 }

@@ -50,7 +50,10 @@ public final class Database implements AutoCloseable {
       if (settings.embedded()) {
         embedded =
             EmbeddedDatabase.startOrAttach(
-                settings.embeddedDataDir(), settings.embeddedPort(), settings.embeddedDatabase());
+                settings.embeddedDataDir(),
+                settings.embeddedPort(),
+                settings.embeddedDatabase(),
+                settings.embeddedServerSettings());
         connection = embedded.connection();
       } else {
         connection = new ConnectionInfo(settings.url(), settings.user(), settings.password());

@@ -3,6 +3,8 @@ package dev.vigil.db;
 import com.typesafe.config.Config;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Where Vigil's PostgreSQL is: an external server when {@code url} is set, otherwise an embedded
@@ -16,7 +18,12 @@ public record DatabaseSettings(
     Duration connectTimeout,
     Path embeddedDataDir,
     int embeddedPort,
-    String embeddedDatabase) {
+    String embeddedDatabase,
+    Map<String, String> embeddedServerSettings) {
+
+  public DatabaseSettings {
+    embeddedServerSettings = Map.copyOf(embeddedServerSettings);
+  }
 
   public static DatabaseSettings fromConfig(Config config) {
     Config c = config.getConfig("vigil.database");
@@ -28,7 +35,15 @@ public record DatabaseSettings(
         c.getDuration("connect-timeout"),
         Path.of(c.getString("embedded.data-dir")),
         c.getInt("embedded.port"),
-        c.getString("embedded.database"));
+        c.getString("embedded.database"),
+        serverSettings(c.getConfig("embedded.server-settings")));
+  }
+
+  /** postgresql.conf keys and their values, as PostgreSQL spells them. */
+  private static Map<String, String> serverSettings(Config c) {
+    Map<String, String> settings = new TreeMap<>();
+    c.root().forEach((key, value) -> settings.put(key, String.valueOf(value.unwrapped())));
+    return settings;
   }
 
   public boolean embedded() {
@@ -45,6 +60,7 @@ public record DatabaseSettings(
         connectTimeout,
         embeddedDataDir,
         embeddedPort,
-        embeddedDatabase);
+        embeddedDatabase,
+        embeddedServerSettings);
   }
 }

@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +33,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
   }
 
   /** Attaches to the server already running on {@code dataDir}, or starts one there. */
-  public static EmbeddedDatabase startOrAttach(Path dataDir, int port, String database) {
+  public static EmbeddedDatabase startOrAttach(
+      Path dataDir, int port, String database, Map<String, String> serverSettings) {
     Optional<Integer> runningPort = runningPort(dataDir);
     if (runningPort.isPresent()) {
       log.info("Attaching to the embedded PostgreSQL already running on {}", dataDir);
@@ -41,14 +43,15 @@ public final class EmbeddedDatabase implements AutoCloseable {
     try {
       Files.createDirectories(dataDir);
       EmbeddedPostgres.Builder builder =
-          EmbeddedPostgres.builder()
-              .setDataDirectory(dataDir)
-              .setCleanDataDirectory(false)
-              .setServerConfig("listen_addresses", "127.0.0.1")
-              .setServerConfig("max_connections", "200")
-              // zonky turns this off for test speed; a 2xx from Vigil promises the row is on disk
-              .setServerConfig("synchronous_commit", "on")
-              .setServerConfig("fsync", "on");
+          EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false);
+      serverSettings.forEach(builder::setServerConfig);
+      // after the configured settings: these are what Vigil's promises rest on
+      builder
+          .setServerConfig("listen_addresses", "127.0.0.1")
+          .setServerConfig("max_connections", "200")
+          // zonky turns this off for test speed; a 2xx from Vigil promises the row is on disk
+          .setServerConfig("synchronous_commit", "on")
+          .setServerConfig("fsync", "on");
       if (port > 0) {
         builder.setPort(port);
       }
