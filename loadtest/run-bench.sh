@@ -19,7 +19,7 @@
 #
 # Optional environment (defaults in brackets):
 #   RATE [5000] target decisions/s      SESSIONS [10000]     IPS [5000] (= fingerprints)
-#   DECIDE_USERS [200]                  SETTLE_SECONDS [10]  MEASURE_SECONDS [45]
+#   DECIDE_USERS [200]                  SETTLE_SECONDS [30]  MEASURE_SECONDS [45]
 #   SATURATION_USERS [32]               SATURATION_SECONDS [15]
 #   HEALTH_USERS [32]  HEALTH_WARMUP_SECONDS [15]  HEALTH_SECONDS [20]  WARMUP_USERS [16]  WARMUP_PASSES [1]
 #   VIGIL_JAVA_OPTS []  GATLING_JAVA_OPTS []  BENCH_RESULTS [loadtest/results]  NO_REPORTS [0]
@@ -29,9 +29,9 @@
 #   SSE_NEW_EVERY [10]: one beacon in this many starts a (timed) session
 #     (the bench's Vigil allows that many streams per token: it uses one token)
 #   CEILING_THREADS [2] CEILING_ROWS [2000] CEILING_SECONDS [20]
-#   COLLECT_USERS [256] COLLECT_SESSIONS [2000] COLLECT_BATCH [10] COLLECT_WARMUP_SECONDS [40]
+#   COLLECT_USERS [256] COLLECT_SESSIONS [2000] COLLECT_BATCH [10] COLLECT_WARMUP_SECONDS [60]
 #   COLLECT_SECONDS [20]   (browsers are many clients and a 202 waits for a commit: 256 users;
-#                           a fresh JVM on 2 cores compiles for ~30 s: 40 s of warm-up)
+#                           under collect load a fresh JVM on 2 cores compiles for ~60 s: 60 s of warm-up)
 #   MIX_COLLECT_RATE [300] MIX_DECIDE_RATE [1000] MIX_LEDGER_RATE [50] MIX_STREAMS [20]
 #   MIX_SETTLE_SECONDS [10] MIX_SECONDS [40]   (mix: all paths at once, decide on the decide step's sessions)
 #   MEMORY_SESSIONS [100000] MEMORY_IPS [20000] MEMORY_CONCURRENCY [64]
@@ -209,7 +209,7 @@ run_once() {
   sampler "$RUN" "$VPID" "${PM:-0}" &
   SPID=$!
 
-  local hs=${HEALTH_SECONDS:-20} ss=${SETTLE_SECONDS:-10} ms=${MEASURE_SECONDS:-45} sats=${SATURATION_SECONDS:-15}
+  local hs=${HEALTH_SECONDS:-20} ss=${SETTLE_SECONDS:-30} ms=${MEASURE_SECONDS:-45} sats=${SATURATION_SECONDS:-15}
   local hw=${HEALTH_WARMUP_SECONDS:-15}
   local steps=",${STEPS:-health,ceiling,collect,sse,decide,mix,memory,ledger},"
   if [[ $steps == *,health,* ]]; then
@@ -228,7 +228,7 @@ run_once() {
 
   if [[ $steps == *,collect,* ]]; then
     [ -n "$pkey" ] || { log "no public key in Vigil's output"; return 1; }
-    local cw=${COLLECT_WARMUP_SECONDS:-40} cs=${COLLECT_SECONDS:-20}
+    local cw=${COLLECT_WARMUP_SECONDS:-60} cs=${COLLECT_SECONDS:-20}
     log "POST /v1/collect at saturation: ${COLLECT_BATCH:-10}-event batches, then single events (${COLLECT_USERS:-256} users, ${cw}+${cs} s each)"
     gatling CollectSimulation $(( (cw + cs) * 2 + 180 )) \
       -Dbench.publicKey="$pkey" -Dbench.sessions="${COLLECT_SESSIONS:-2000}" \
