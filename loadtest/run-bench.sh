@@ -253,7 +253,7 @@ run_once() {
   curl -sf "http://127.0.0.1:$PORT/metrics" > "$RUN/metrics-before-decide.txt" || true
   log "decide: warm-up over ${SESSIONS:-10000} sessions, ${ss}+${ms} s at ${RATE:-5000}/s, ${sats} s at saturation"
   gatling DecideSimulation $((ss + ms + sats + 900)) \
-    -Dbench.serverKey="$key" -Dbench.runTag="$TAG" \
+    -Dbench.serverKey="$key" -Dbench.publicKey="$pkey" -Dbench.runTag="$TAG" \
     -Dbench.sessions="${SESSIONS:-10000}" -Dbench.ips="${IPS:-5000}" \
     -Dbench.decide.rate="${RATE:-5000}" -Dbench.decide.users="${DECIDE_USERS:-200}" \
     -Dbench.decide.settleSeconds="$ss" -Dbench.decide.measureSeconds="$ms" \

@@ -44,7 +44,11 @@ public class CollectSimulation extends Simulation {
 
   /** A tracker beacon of {@code events} events (alternating page views and engagement snapshots). */
   static String body(String key, int sessions, String runTag, AtomicLong sequence, int events) {
-    int s = ThreadLocalRandom.current().nextInt(sessions);
+    return bodyFor(key, ThreadLocalRandom.current().nextInt(sessions), runTag, sequence, events);
+  }
+
+  /** A batch of {@code events} beacons of session {@code s}, page views and engagement. */
+  static String bodyFor(String key, int s, String runTag, AtomicLong sequence, int events) {
     long now = System.currentTimeMillis();
     StringBuilder b = new StringBuilder(256 + events * 220);
     b.append("{\"site\":\"")

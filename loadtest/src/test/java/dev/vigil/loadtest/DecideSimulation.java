@@ -1,9 +1,13 @@
 package dev.vigil.loadtest;
 
+import static io.gatling.javaapi.core.CoreDsl.StringBody;
 import static io.gatling.javaapi.core.CoreDsl.atOnceUsers;
+import static io.gatling.javaapi.core.CoreDsl.bodyString;
 import static io.gatling.javaapi.core.CoreDsl.exec;
 import static io.gatling.javaapi.core.CoreDsl.pace;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
+import static io.gatling.javaapi.http.HttpDsl.http;
+import static io.gatling.javaapi.http.HttpDsl.status;
 
 import io.gatling.javaapi.core.ChainBuilder;
 import io.gatling.javaapi.core.PopulationBuilder;
@@ -14,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Decision latency at a fixed rate with many live sessions, then the decision rate at saturation.
@@ -23,7 +28,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ol>
  *   <li><b>warmup</b>: {@code warmupUsers} users walk all sessions in order ({@code warmupPasses}
  *       times), so every session (and its fingerprint) is a live entity before anything is
- *       measured; unpaced.
+ *       measured; unpaced. With {@code bench.publicKey} set, each session's page also sends its
+ *       tracker's first beacons (a page view and an engagement snapshot), as a browser does: on a
+ *       site that runs the tracker, a session that never reports is a no-JavaScript client
+ *       (no_js_engagement after the engagement grace) and the population would turn into bots
+ *       partway through the measured phase.
  *   <li><b>measured</b>: {@code users} users, each sending one decision per {@code pace = users /
  *       rate} (staggered so the arrivals are even, not in bursts), for a random session each time:
  *       first {@code settleSeconds} reported as "decide settle", then {@code measureSeconds}
@@ -43,6 +52,27 @@ public class DecideSimulation extends Simulation {
   private final ChainBuilder pick =
       exec(s -> s.set(VigilHttp.SESSION, traffic.randomSession()));
 
+  private final String publicKey = BenchConfig.str("bench.publicKey", "");
+  private final String runTag = BenchConfig.runTag();
+  private final AtomicLong beaconSequence = new AtomicLong();
+
+  /** The tracker's first beacons of the session in {@link VigilHttp#SESSION}, recorded. */
+  private ChainBuilder beacons(Recorder.Phase phase) {
+    return exec(Recorder::start)
+        .exec(
+            http(phase.name)
+                .post("/v1/collect")
+                .header("Content-Type", "text/plain;charset=UTF-8")
+                .header("User-Agent", Traffic.USER_AGENT)
+                .body(
+                    StringBody(
+                        s ->
+                            CollectSimulation.bodyFor(
+                                publicKey, s.getInt(VigilHttp.SESSION), runTag, beaconSequence, 2)))
+                .check(status().saveAs(Recorder.STATUS), bodyString().saveAs(Recorder.BODY)))
+        .exec(s -> phase.record(s, false));
+  }
+
   private ScenarioBuilder warmup() {
     Recorder.Phase phase = recorder.phase("decide warm-up");
     int total = traffic.sessions() * BenchConfig.warmupPasses();
@@ -53,10 +83,14 @@ public class DecideSimulation extends Simulation {
               int k = next.getAndIncrement();
               return s.set(VigilHttp.SESSION, k < total ? k % traffic.sessions() : -1);
             });
+    ChainBuilder visit = VigilHttp.decide("decide warm-up", traffic, key, phase);
+    if (!publicKey.isEmpty()) {
+      visit = visit.exec(beacons(recorder.phase("decide warm-up beacons")));
+    }
     return scenario("decide warm-up")
         .exec(claim)
         .asLongAs(s -> s.getInt(VigilHttp.SESSION) >= 0)
-        .on(VigilHttp.decide("decide warm-up", traffic, key, phase).exec(claim));
+        .on(visit.exec(claim));
   }
 
   private ScenarioBuilder measured(int users, long paceMs) {
