@@ -155,6 +155,7 @@ public final class BenchSummary {
     }
     if (sat != null) {
       fig.put("decideSaturationRate", sat.get("ratePerSecond").asDouble());
+      perUnit(fig, "decideSaturation", sat.path("cpuCores"), sat.get("ratePerSecond").asDouble());
       if (health != null) {
         double ratio = sat.get("ratePerSecond").asDouble() / health.get("ratePerSecond").asDouble();
         fig.put("saturationToTrivial", ratio);
@@ -171,6 +172,7 @@ public final class BenchSummary {
       out.set("ceiling", c);
       ceiling = c.get("rowsPerSecond").asDouble();
       fig.put("ceilingRowsPerSecond", ceiling);
+      perUnit(fig, "ceiling", windowCpu(c, cpu, hz, ncpu), ceiling);
     }
     JsonNode batch = phase(out, "collect batch");
     JsonNode single = phase(out, "collect single");
@@ -182,6 +184,7 @@ public final class BenchSummary {
       fig.put("collectBatchP99Micros", batch.get("latency").get("p99").asLong());
       fig.put("collectBatchNon202", batch.get("requests").asLong() - batch.path("statuses").path("202").asLong(0));
       fig.put("collectBatchGoal", events >= COLLECT_EVENTS_GOAL);
+      perUnit(fig, "collectBatch", batch.path("cpuCores"), events);
       if (ceiling > 0) {
         fig.put("collectBatchToCeiling", events / ceiling);
         fig.put("collectBatchCeilingGoal", events / ceiling >= COLLECT_CEILING_GOAL);
@@ -192,6 +195,7 @@ public final class BenchSummary {
       fig.put("collectSingleRate", rate);
       fig.put("collectSingleP99Micros", single.get("latency").get("p99").asLong());
       fig.put("collectSingleNon202", single.get("requests").asLong() - single.path("statuses").path("202").asLong(0));
+      perUnit(fig, "collectSingle", single.path("cpuCores"), rate);
       if (health != null) {
         double ratio = rate / health.get("ratePerSecond").asDouble();
         fig.put("collectSingleToTrivial", ratio);
@@ -228,6 +232,7 @@ public final class BenchSummary {
     if (ledgerCeiling != null) {
       out.set("ledgerCeiling", ledgerCeiling);
       fig.put("ledgerCeilingRowsPerSecond", ledgerCeiling.path("rowsPerSecond").asDouble());
+      perUnit(fig, "ledgerCeiling", windowCpu(ledgerCeiling, cpu, hz, ncpu), ledgerCeiling.path("rowsPerSecond").asDouble());
     }
     JsonNode ledger = phase(out, "ledger");
     if (ledger != null) {
@@ -239,6 +244,7 @@ public final class BenchSummary {
       fig.put("ledgerBatchRows", rowsPer);
       fig.put("ledgerP99Micros", ledger.get("latency").get("p99").asLong());
       fig.put("ledgerNon201", n - ok);
+      perUnit(fig, "ledger", ledger.path("cpuCores"), rows);
       if (ledgerCeiling != null) {
         double ratio = rows / ledgerCeiling.path("rowsPerSecond").asDouble();
         fig.put("ledgerToCeiling", ratio);
@@ -257,6 +263,26 @@ public final class BenchSummary {
           && trace.path("calls").asLong() >= 10_000_000L && trace.path("non200").asInt() == 0);
     }
     return out;
+  }
+
+  /** The cores used in a ceiling's measured window, or a missing node when it has no window. */
+  static JsonNode windowCpu(JsonNode ceiling, List<long[]> cpu, double hz, int ncpu) {
+    if (!ceiling.has("startEpochMs") || cpu.isEmpty()) {
+      return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
+    return cpuOver(cpu, ceiling.get("startEpochMs").asLong(), ceiling.get("endEpochMs").asLong(), hz, ncpu);
+  }
+
+  /**
+   * Microseconds of one core that PostgreSQL and Vigil spent per unit (stored row, event or
+   * answer) at {@code rate} units a second: where a path's cost goes next to its ceiling's.
+   */
+  static void perUnit(ObjectNode fig, String key, JsonNode cores, double rate) {
+    if (!cores.has("postgres") || rate <= 0) {
+      return;
+    }
+    fig.put(key + "PgMicrosPerUnit", cores.get("postgres").asDouble() * 1e6 / rate);
+    fig.put(key + "VigilMicrosPerUnit", cores.get("vigil").asDouble() * 1e6 / rate);
   }
 
   static JsonNode readIfExists(Path f) throws IOException {
@@ -626,6 +652,29 @@ public final class BenchSummary {
               TRACE_P99_GOAL_MS,
               f.path("traceGoal").asBoolean() ? "MET" : "NOT MET",
               f.path("traceNon200").asInt()));
+    }
+    String[][] perUnit = {
+      {"ceiling", "raw insert into engagement_events, per row"},
+      {"collectBatch", "collect, 10-event batches, per event"},
+      {"collectSingle", "collect, single events, per event"},
+      {"decideSaturation", "decide at saturation, per answer"},
+      {"ledgerCeiling", "raw insert into ai_requests, per row"},
+      {"ledger", "ledger, per row"},
+    };
+    StringBuilder units = new StringBuilder();
+    for (String[] u : perUnit) {
+      if (f.has(u[0] + "PgMicrosPerUnit")) {
+        units.append(
+            String.format(
+                "  %-42s %8.1f %8.1f%n",
+                u[1],
+                f.get(u[0] + "PgMicrosPerUnit").asDouble(),
+                f.get(u[0] + "VigilMicrosPerUnit").asDouble()));
+      }
+    }
+    if (units.length() > 0) {
+      b.append(String.format("CPU per unit, µs of one core: %20s %8s %8s%n", "", "postgres", "vigil"))
+          .append(units);
     }
     return b.toString();
   }

@@ -180,21 +180,29 @@ public final class RawInsertCeiling {
     for (Thread th : workers) {
       th.join();
     }
-    double elapsed = (end - Math.max(warmupEnd, measuredStart.get())) / 1e9;
+    long from = Math.max(warmupEnd, measuredStart.get());
+    double elapsed = (end - from) / 1e9;
+    // the measured window in wall-clock time, for the CPU samples of the run (BenchSummary)
+    long nowMs = System.currentTimeMillis();
+    long nowNs = System.nanoTime();
+    long startEpochMs = nowMs - (nowNs - from) / 1_000_000;
+    long endEpochMs = nowMs - (nowNs - end) / 1_000_000;
     double rate = inserted.get() / Math.max(0.001, elapsed);
     Files.writeString(
         out.resolve(table.equals("engagement") ? "ceiling.json" : table + "-ceiling.json"),
         String.format(
             Locale.ROOT,
             "{\"table\":\"%s\",\"rowsPerSecond\":%.1f,\"rows\":%d,\"commits\":%d,\"seconds\":%.2f,\"threads\":%d,"
-                + "\"rowsPerCommit\":%d}%n",
+                + "\"rowsPerCommit\":%d,\"startEpochMs\":%d,\"endEpochMs\":%d}%n",
             table,
             rate,
             inserted.get(),
             commits.get(),
             elapsed,
             threads,
-            rows));
+            rows,
+            startEpochMs,
+            endEpochMs));
     System.out.printf(
         Locale.ROOT,
         "bench: raw insert ceiling (%s) %.0f rows/s (%d threads, %d rows per commit, %.1f s)%n",

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# What a writer's flush of engagement rows costs in three shapes (FlushShapes): the multi-row
+# INSERT … ON CONFLICT DO NOTHING Vigil uses, COPY into a staging table then INSERT … SELECT …
+# ON CONFLICT DO NOTHING, and a plain COPY (no conflict handling: the lower bound). Microseconds
+# per stored row, one connection, one commit per flush, shapes alternated.
+#
+# Usage: loadtest/flush-shapes.sh [rows-per-flush [seconds [rounds]]]   (default: 500 10 3)
+# Needs psql and a PostgreSQL on loopback: PGHOST [127.0.0.1] PGPORT [5432] PGUSER [postgres].
+# It creates a scratch database with Vigil's migrations and drops it at the end.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
+case "$PGHOST" in 127.*|localhost) ;; *) echo "flush-shapes: loopback only (PGHOST=$PGHOST)" >&2; exit 2 ;; esac
+DB=vigil_flushshapes_$$
+cleanup() { dropdb --if-exists "$DB" >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+
+mvn -B -q -f "$HERE/pom.xml" test-compile dependency:build-classpath \
+  -Dmdep.outputFile="$HERE/target/classpath.txt" -Dmdep.includeScope=test >&2
+createdb "$DB"
+for f in "$HERE"/../sql/V*__*.sql; do
+  psql -q -v ON_ERROR_STOP=1 -d "$DB" -f "$f" >/dev/null
+done
+psql -q -v ON_ERROR_STOP=1 -d "$DB" -c \
+  "INSERT INTO sites (id, name, public_key, server_key_hash) VALUES ('bench', 'bench', 'pk', 'skh')" >/dev/null
+java -cp "$HERE/target/test-classes:$(cat "$HERE/target/classpath.txt")" dev.vigil.loadtest.FlushShapes \
+  "jdbc:postgresql://$PGHOST:$PGPORT/$DB" "$PGUSER" "${1:-500}" "${2:-10}" "${3:-3}"
