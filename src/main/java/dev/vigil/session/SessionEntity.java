@@ -27,6 +27,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -318,7 +319,7 @@ public final class SessionEntity
                 timers -> {
                   timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.tickInterval());
                   return new SessionEntity(
-                      sessionId, shard, settings, detection, rollups, clock, ctx);
+                      sessionId, shard, settings, detection, rollups, clock, ctx, timers);
                 }));
   }
 
@@ -334,6 +335,7 @@ public final class SessionEntity
   private final SubjectRollups rollups;
   private final Clock clock;
   private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
   private final LiveEvents live;
   // Input since the last rollup: memory only, by design (see class comment).
   private Activity pending = Activity.NONE;
@@ -341,6 +343,13 @@ public final class SessionEntity
   private Instant pendingLastReceived;
   private SessionSignals liveSignals;
   private Instant lastRollupWall;
+  // The tick runs every tick-interval while there is something for it to do (pending activity to
+  // roll up, an end to passivate after), and every idle-tick-interval otherwise: an idle session
+  // only needs its inactivity check, and 100,000 live sessions ticking every 10 s were ~10,000
+  // timer messages a second for nothing (BENCHMARKS.md). A new entity starts busy (its first
+  // input follows at once): a replaced timer's task stays in the scheduler until it was due, and a
+  // short one is gone soon.
+  private boolean busyTick = true;
 
   private SessionEntity(
       String sessionId,
@@ -349,7 +358,8 @@ public final class SessionEntity
       DetectionSettings detection,
       SubjectRollups rollups,
       Clock clock,
-      ActorContext<Command> context) {
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers) {
     super(PersistenceId.of(ENTITY_KEY.name(), sessionId), RESTART);
     this.sessionId = sessionId;
     this.shard = shard;
@@ -358,6 +368,7 @@ public final class SessionEntity
     this.rollups = rollups;
     this.clock = clock;
     this.context = context;
+    this.timers = timers;
     this.live = LiveEvents.get(context.getSystem());
     this.lastRollupWall = clock.instant();
   }
@@ -421,6 +432,7 @@ public final class SessionEntity
     }
     liveSignals = sig;
     pendingLastReceived = now;
+    tickBusy(true);
     if (state.fingerprintId() != null) {
       ClusterSharding.get(context.getSystem())
           .entityRefFor(FingerprintEntity.ENTITY_KEY, state.fingerprintId())
@@ -450,6 +462,7 @@ public final class SessionEntity
     }
     pendingLastSeen = latest(pendingLastSeen, f.at());
     pendingLastReceived = now;
+    tickBusy(true);
     List<Event> events = new ArrayList<>();
     if (!state.started()) {
       events.add(startedByRequest(cmd));
@@ -510,11 +523,14 @@ public final class SessionEntity
     Instant lastReceived = latest(state.lastReceivedAt(), state.startedAt());
     boolean idle = !lastReceived.plus(settings.inactivityTimeout()).isAfter(now);
     if (idle && !hasPending()) {
+      tickBusy(true); // to passivate on the next tick
       return persist(List.of(new SessionEnded(state.lastSeenAt(), "inactivity"))).thenNoReply();
     }
     if (hasPending() && !lastRollupWall.plus(settings.rollupInterval()).isAfter(now)) {
+      tickBusy(false);
       return persist(List.of(rollup(state, now))).thenNoReply();
     }
+    tickBusy(hasPending());
     return Effect().noReply();
   }
 
@@ -524,10 +540,12 @@ public final class SessionEntity
     }
     Instant lastReceived = latest(state.lastReceivedAt(), state.startedAt());
     boolean idle = !lastReceived.plus(settings.inactivityTimeout()).isAfter(clock.instant());
-    return idle
-        ? persist(List.of(new SessionEnded(state.lastSeenAt(), "inactivity")))
-            .thenReply(cmd.replyTo(), s -> Done.getInstance())
-        : Effect().reply(cmd.replyTo(), Done.getInstance());
+    if (!idle) {
+      return Effect().reply(cmd.replyTo(), Done.getInstance());
+    }
+    tickBusy(true); // to passivate on the next tick
+    return persist(List.of(new SessionEnded(state.lastSeenAt(), "inactivity")))
+        .thenReply(cmd.replyTo(), s -> Done.getInstance());
   }
 
   private ReplyEffect<Event, State> onGetSession(State state, GetSession cmd) {
@@ -640,6 +658,15 @@ public final class SessionEntity
     pendingLastReceived = null;
     lastRollupWall = now;
     return new ActivityRolledUp(totals, seen, received == null ? now : received, sig);
+  }
+
+  /** Sets the tick to tick-interval (busy) or idle-tick-interval; restarts it only on a change. */
+  private void tickBusy(boolean busy) {
+    if (busy != busyTick) {
+      busyTick = busy;
+      timers.startTimerWithFixedDelay(
+          Tick.INSTANCE, busy ? settings.tickInterval() : settings.idleTickInterval());
+    }
   }
 
   private boolean hasPending() {

@@ -34,9 +34,17 @@ public record SessionSettings(
         c.getDuration("reaper-interval"));
   }
 
-  /** How often an entity checks whether a rollup is due or it has gone idle. */
+  /** How often an entity with unjournaled activity checks whether a rollup is due. */
   public Duration tickInterval() {
-    Duration quarter = inactivityTimeout.dividedBy(4);
+    Duration quarter = idleTickInterval();
     return quarter.compareTo(rollupInterval) < 0 ? quarter : rollupInterval;
+  }
+
+  /**
+   * How often an entity with nothing pending checks whether it has gone idle: a quarter of the
+   * inactivity timeout, so a session ends at most that late (the reaper ends the ones not live).
+   */
+  public Duration idleTickInterval() {
+    return inactivityTimeout.dividedBy(4);
   }
 }

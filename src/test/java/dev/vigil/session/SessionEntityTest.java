@@ -183,6 +183,39 @@ class SessionEntityTest {
   }
 
   @Test
+  void activityAfterAQuietSpellIsRolledUpWithinTheRollupIntervalAgain() {
+    // While nothing is pending the tick slows to a quarter of the inactivity timeout (7.5 min
+    // here); new activity must bring the rollup interval back.
+    kit.<Done>runCommand(replyTo -> record(replyTo, pageView("https://shop.example/a", "/a", 0)));
+    kit.<Done>runCommand(replyTo -> record(replyTo, scroll(40)));
+    clock.advance(Duration.ofSeconds(10));
+    TIME.timePasses(Duration.ofSeconds(10)); // rolls up the scroll; nothing pending after it
+    PersistenceTestKit journal = PersistenceTestKit.create(KIT.system());
+    String pid = "Session|" + sessionId;
+    TestProbe<Object> wait = KIT.createTestProbe();
+    wait.awaitAssert(
+        () -> {
+          assertThat(journal.persistedInStorage(pid)).hasSize(3);
+          return null;
+        });
+    clock.advance(Duration.ofMinutes(2));
+    TIME.timePasses(Duration.ofMinutes(2));
+
+    kit.<Done>runCommand(replyTo -> record(replyTo, scroll(150)));
+    clock.advance(Duration.ofSeconds(11));
+    TIME.timePasses(Duration.ofSeconds(11));
+
+    wait.awaitAssert(
+        () -> {
+          List<Object> events = journal.persistedInStorage(pid);
+          assertThat(events).hasSize(4);
+          ActivityRolledUp last = (ActivityRolledUp) events.get(3);
+          assertThat(last.totals().beacons()).isEqualTo(3);
+          return null;
+        });
+  }
+
+  @Test
   void endIfIdleLeavesAnActiveSessionOpen() {
     kit.<Done>runCommand(replyTo -> record(replyTo, pageView("https://shop.example/a", "/a", 0)));
     clock.advance(Duration.ofMinutes(5));
