@@ -23,7 +23,7 @@ import org.postgresql.copy.CopyManager;
  * a retried beacon: the lower bound, not an option).
  *
  * <p>One connection, one commit per flush of {@code rows} rows, the rows of {@link
- * RawInsertCeiling#engagement}. The shapes take turns for {@code seconds} each, {@code rounds}
+ * RawInsertCeiling#engagementValues}. The shapes take turns for {@code seconds} each, {@code rounds}
  * times, in a rotated order (the table grows as they run, so no shape always meets the larger
  * table), after a warm-up of each. Prints microseconds per stored row (wall time of the flush and
  * its commit) per shape and round, and the median.
@@ -32,16 +32,14 @@ import org.postgresql.copy.CopyManager;
  * hold Vigil's schema and a site ({@code loadtest/flush-shapes.sh} makes a scratch one).
  */
 public final class FlushShapes {
-  private static final String COLUMNS =
-      "event_id, site_id, session_id, visitor_id, type, ts, received_at, url, host, path, title,"
-          + " time_on_page_ms, visible_ms, max_scroll_depth, clicks, device_class, browser, os,"
-          + " data";
+  private static final String COLUMNS = RawInsertCeiling.ENGAGEMENT_COLUMNS;
 
-  private interface Shape {
-    String name();
-
-    void flush(Connection c, List<Object[]> rows) throws Exception;
+  /** Sends one flush's rows; the caller commits. */
+  private interface Flush {
+    void send(List<Object[]> rows) throws Exception;
   }
+
+  private record Shape(String name, Flush flush) {}
 
   public static void main(String[] args) throws Exception {
     String url = args[0];
@@ -61,7 +59,12 @@ public final class FlushShapes {
                 + " ON COMMIT DELETE ROWS");
       }
       c.setAutoCommit(false);
-      List<Shape> shapes = List.of(insert(), copyStaging(), copy());
+      PreparedStatement insert = c.prepareStatement(RawInsertCeiling.ENGAGEMENT_INSERT);
+      List<Shape> shapes =
+          List.of(
+              new Shape("insert", batch -> insert(insert, batch)),
+              new Shape("copy-staging", batch -> copyThroughStaging(c, batch)),
+              new Shape("copy", batch -> copyIn(c, "engagement_events", batch)));
       String tag = Long.toString(System.nanoTime(), 36);
       long[] n = {0};
       double[][] perRow = new double[shapes.size()][rounds];
@@ -111,98 +114,37 @@ public final class FlushShapes {
       Timestamp now = Timestamp.from(Instant.now());
       List<Object[]> batch = new ArrayList<>(rows);
       for (int i = 0; i < rows; i++, n[0]++) {
-        batch.add(row(site, tag, n[0], now));
+        batch.add(RawInsertCeiling.engagementValues(site, tag, tag + "-" + n[0], n[0], now));
       }
-      shape.flush(c, batch);
+      shape.flush().send(batch);
       c.commit();
       stored += rows;
     }
     return (System.nanoTime() - start) / 1e3 / stored;
   }
 
-  /** The values of {@link RawInsertCeiling#engagement}'s row {@code n}, in {@link #COLUMNS} order. */
-  private static Object[] row(String site, String tag, long n, Timestamp now) {
-    return new Object[] {
-      tag + "-" + n,
-      site,
-      "raw-" + tag + "-" + (n % 10_000),
-      "v" + (n % 10_000),
-      n % 2 == 0 ? "page_view" : "engagement",
-      now,
-      now,
-      "https://shop.example/products/item-" + n % 500,
-      "shop.example",
-      "/products/item-" + n % 500,
-      "Item " + n % 500,
-      (int) (1000 + n % 60000),
-      (int) (900 + n % 50000),
-      (int) (n % 101),
-      (int) (n % 7),
-      "Desktop",
-      "Chrome 126",
-      "Linux",
-      "{}"
-    };
+  /** Vigil's shape: the multi-row insert ({@code reWriteBatchedInserts}). */
+  private static void insert(PreparedStatement ps, List<Object[]> rows) throws Exception {
+    for (Object[] row : rows) {
+      for (int k = 0; k < row.length; k++) {
+        ps.setObject(k + 1, row[k]);
+      }
+      ps.addBatch();
+    }
+    ps.executeBatch();
   }
 
-  private static Shape insert() {
-    return new Shape() {
-      PreparedStatement ps;
-
-      public String name() {
-        return "insert";
-      }
-
-      public void flush(Connection c, List<Object[]> rows) throws Exception {
-        if (ps == null) {
-          ps =
-              c.prepareStatement(
-                  "INSERT INTO engagement_events ("
-                      + COLUMNS
-                      + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)"
-                      + " ON CONFLICT DO NOTHING");
-        }
-        for (Object[] row : rows) {
-          for (int k = 0; k < row.length; k++) {
-            ps.setObject(k + 1, row[k]);
-          }
-          ps.addBatch();
-        }
-        ps.executeBatch();
-      }
-    };
-  }
-
-  private static Shape copyStaging() {
-    return new Shape() {
-      public String name() {
-        return "copy-staging";
-      }
-
-      public void flush(Connection c, List<Object[]> rows) throws Exception {
-        copyIn(c, "engagement_staging", rows);
-        try (Statement st = c.createStatement()) {
-          st.executeUpdate(
-              "INSERT INTO engagement_events ("
-                  + COLUMNS
-                  + ") SELECT "
-                  + COLUMNS
-                  + " FROM engagement_staging ON CONFLICT DO NOTHING");
-        }
-      }
-    };
-  }
-
-  private static Shape copy() {
-    return new Shape() {
-      public String name() {
-        return "copy";
-      }
-
-      public void flush(Connection c, List<Object[]> rows) throws Exception {
-        copyIn(c, "engagement_events", rows);
-      }
-    };
+  /** COPY into the session's staging table, then the insert that skips stored rows. */
+  private static void copyThroughStaging(Connection c, List<Object[]> rows) throws Exception {
+    copyIn(c, "engagement_staging", rows);
+    try (Statement st = c.createStatement()) {
+      st.executeUpdate(
+          "INSERT INTO engagement_events ("
+              + COLUMNS
+              + ") SELECT "
+              + COLUMNS
+              + " FROM engagement_staging ON CONFLICT DO NOTHING");
+    }
   }
 
   /** COPY in text format (the generated values hold no tab, newline or backslash). */

@@ -35,37 +35,54 @@ public final class RawInsertCeiling {
     void bind(PreparedStatement ps, String id, long n, Timestamp now) throws SQLException;
   }
 
+  /** The columns of {@code engagement_events} a raw row fills, in {@link #engagementValues} order. */
+  static final String ENGAGEMENT_COLUMNS =
+      "event_id, site_id, session_id, visitor_id, type, ts, received_at, url, host, path, title,"
+          + " time_on_page_ms, visible_ms, max_scroll_depth, clicks, device_class, browser, os,"
+          + " data";
+
+  static final String ENGAGEMENT_INSERT =
+      "INSERT INTO engagement_events ("
+          + ENGAGEMENT_COLUMNS
+          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)"
+          + " ON CONFLICT DO NOTHING";
+
+  /** Engagement row {@code n} of a worker: its values in {@link #ENGAGEMENT_COLUMNS} order. */
+  static Object[] engagementValues(String site, String tag, String id, long n, Timestamp now) {
+    return new Object[] {
+      id,
+      site,
+      "raw-" + tag + "-" + (n % 10_000),
+      "v" + (n % 10_000),
+      n % 2 == 0 ? "page_view" : "engagement",
+      now,
+      now,
+      "https://shop.example/products/item-" + n % 500,
+      "shop.example",
+      "/products/item-" + n % 500,
+      "Item " + n % 500,
+      (int) (1000 + n % 60000),
+      (int) (900 + n % 50000),
+      (int) (n % 101),
+      (int) (n % 7),
+      "Desktop",
+      "Chrome 126",
+      "Linux",
+      "{}"
+    };
+  }
+
   static Rows engagement(String site, String tag) {
     return new Rows() {
       public String sql() {
-        return "INSERT INTO engagement_events (event_id, site_id, session_id, visitor_id, type, ts,"
-            + " received_at, url, host, path, title, time_on_page_ms, visible_ms, max_scroll_depth,"
-            + " clicks, device_class, browser, os, data)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)"
-            + " ON CONFLICT DO NOTHING";
+        return ENGAGEMENT_INSERT;
       }
 
       public void bind(PreparedStatement ps, String id, long n, Timestamp now) throws SQLException {
-        int k = 1;
-        ps.setString(k++, id);
-        ps.setString(k++, site);
-        ps.setString(k++, "raw-" + tag + "-" + (n % 10_000));
-        ps.setString(k++, "v" + (n % 10_000));
-        ps.setString(k++, n % 2 == 0 ? "page_view" : "engagement");
-        ps.setTimestamp(k++, now);
-        ps.setTimestamp(k++, now);
-        ps.setString(k++, "https://shop.example/products/item-" + n % 500);
-        ps.setString(k++, "shop.example");
-        ps.setString(k++, "/products/item-" + n % 500);
-        ps.setString(k++, "Item " + n % 500);
-        ps.setInt(k++, (int) (1000 + n % 60000));
-        ps.setInt(k++, (int) (900 + n % 50000));
-        ps.setInt(k++, (int) (n % 101));
-        ps.setInt(k++, (int) (n % 7));
-        ps.setString(k++, "Desktop");
-        ps.setString(k++, "Chrome 126");
-        ps.setString(k++, "Linux");
-        ps.setString(k, "{}");
+        Object[] values = engagementValues(site, tag, id, n, now);
+        for (int k = 0; k < values.length; k++) {
+          ps.setObject(k + 1, values[k]);
+        }
       }
     };
   }
