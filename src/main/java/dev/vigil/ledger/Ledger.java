@@ -13,6 +13,10 @@ import dev.vigil.writer.AppendWriters;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
@@ -63,6 +67,7 @@ public final class Ledger {
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
     LiveEvents live = LiveEvents.get(system);
     Consumer<LedgerEvent> publish = e -> live.publish(e.siteId(), e.liveType(), e.at(), e);
+    Consumer<List<LedgerEvent>> publishAll = events -> publishAll(live, events);
     BudgetEntity.init(system, settings, clock, publish);
     BudgetProjection.init(system, projectionPool);
     ClusterSharding sharding = ClusterSharding.get(system);
@@ -75,7 +80,7 @@ public final class Ledger {
             card,
             (subject, spend) ->
                 sharding.entityRefFor(BudgetEntity.ENTITY_KEY, subject.entityId()).tell(spend),
-            publish,
+            publishAll,
             blocking,
             clock,
             registry);
@@ -109,6 +114,17 @@ public final class Ledger {
 
   public Route route() {
     return route;
+  }
+
+  /** A write's rows as one message per site (a write's rows are usually all of one site). */
+  static void publishAll(LiveEvents live, List<LedgerEvent> events) {
+    Map<String, List<LiveEvents.Item>> bySite = new LinkedHashMap<>();
+    for (LedgerEvent e : events) {
+      bySite
+          .computeIfAbsent(e.siteId(), site -> new ArrayList<>())
+          .add(new LiveEvents.Item(e.liveType(), e.at(), e));
+    }
+    bySite.forEach(live::publishAll);
   }
 
   private static void recordCard(LedgerStore store, PriceCard card) {

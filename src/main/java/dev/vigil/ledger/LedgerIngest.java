@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * Stores ledger rows: prices each call with the card, writes the rows (and, at privacy tier 3, the
  * payloads) through the append writers, reads back which write stored each of the rows' keys to
  * tell first writes from repeats, and only for first writes tells the budgets and publishes to the
- * site's topic. A repeat is answered with the stored row, so a retried call counts once.
+ * site's stream (a write's rows together, in their order). A repeat is answered with the stored
+ * row, so a retried call counts once.
  */
 public final class LedgerIngest {
   private static final Logger log = LoggerFactory.getLogger(LedgerIngest.class);
@@ -52,7 +53,7 @@ public final class LedgerIngest {
   private final LedgerStore store;
   private final PriceCard card;
   private final BiConsumer<BudgetSubject, BudgetEntity.RecordSpend> budgets;
-  private final Consumer<LedgerEvent> publish;
+  private final Consumer<List<LedgerEvent>> publish;
   private final Executor blocking;
   private final Clock clock;
   private final MeterRegistry registry;
@@ -65,7 +66,7 @@ public final class LedgerIngest {
       LedgerStore store,
       PriceCard card,
       BiConsumer<BudgetSubject, BudgetEntity.RecordSpend> budgets,
-      Consumer<LedgerEvent> publish,
+      Consumer<List<LedgerEvent>> publish,
       Executor blocking,
       Clock clock,
       MeterRegistry registry) {
@@ -263,8 +264,9 @@ public final class LedgerIngest {
   private void onNewAiRequests(List<AiRequestView> created) {
     Map<BudgetSubject, Map<LocalDate, long[]>> spend = new HashMap<>();
     Map<LocalDate, Instant> dayStarts = new HashMap<>();
+    List<LedgerEvent> events = new ArrayList<>(created.size());
     for (AiRequestView r : created) {
-      publish.accept(
+      events.add(
           new LedgerEvent.AiRequestRecorded(
               r.site(),
               r.requestId(),
@@ -293,6 +295,7 @@ public final class LedgerIngest {
             r.costMicrodollars();
       }
     }
+    publish.accept(events);
     // one message per subject and day of start, however many calls the write had
     spend.forEach(
         (subject, days) ->
@@ -315,8 +318,9 @@ public final class LedgerIngest {
   }
 
   private void onNewToolExecutions(List<ToolExecutionView> created) {
+    List<LedgerEvent> events = new ArrayList<>(created.size());
     for (ToolExecutionView t : created) {
-      publish.accept(
+      events.add(
           new LedgerEvent.ToolExecutionRecorded(
               t.site(),
               t.executionId(),
@@ -329,6 +333,7 @@ public final class LedgerIngest {
               t.synthetic(),
               t.startedAt()));
     }
+    publish.accept(events);
   }
 
   private void unpriced(AiRequestView r) {

@@ -6,6 +6,8 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -82,6 +84,26 @@ public final class LiveEvents implements Extension {
     }
     s.entityRefFor(SiteStream.ENTITY_KEY, siteId)
         .tell(new SiteStream.Publish(type, at, json(payload), false));
+  }
+
+  /** One event of {@link #publishAll}: its type, time and payload (serialised to JSON there). */
+  public record Item(String type, Instant at, Object payload) {}
+
+  /**
+   * Publishes several events of one site, in order, as one message to its stream: a ledger write of
+   * 100 calls is one message instead of 100 through sharding to the one actor every one of the
+   * site's events passes.
+   */
+  public void publishAll(String siteId, List<Item> items) {
+    ClusterSharding s = sharding;
+    if (s == null || siteId == null || items.isEmpty()) {
+      return;
+    }
+    List<SiteStream.Publish> events = new ArrayList<>(items.size());
+    for (Item i : items) {
+      events.add(new SiteStream.Publish(i.type(), i.at(), json(i.payload()), false));
+    }
+    s.entityRefFor(SiteStream.ENTITY_KEY, siteId).tell(new SiteStream.PublishAll(events));
   }
 
   /** Beacons stored for the site. */

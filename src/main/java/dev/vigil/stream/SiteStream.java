@@ -41,6 +41,9 @@ public final class SiteStream {
   public record Publish(String type, Instant at, String data, boolean transientEvent)
       implements Command {}
 
+  /** Several new events, published in this order (one message for a write of many rows). */
+  public record PublishAll(List<Publish> events) implements Command {}
+
   /** What one node counted for the site since it last reported. */
   public record AddCounts(long events, long decisions, long botDecisions) implements Command {}
 
@@ -138,6 +141,7 @@ public final class SiteStream {
   private Behavior<Command> behavior() {
     return Behaviors.receive(Command.class)
         .onMessage(Publish.class, this::onPublish)
+        .onMessage(PublishAll.class, this::onPublishAll)
         .onMessage(AddCounts.class, this::onCounts)
         .onMessage(Replay.class, this::onReplay)
         .onMessageEquals(StatsTick.INSTANCE, this::onStatsTick)
@@ -157,6 +161,13 @@ public final class SiteStream {
       }
     }
     topic.tell(Topic.publish(e));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onPublishAll(PublishAll all) {
+    for (Publish p : all.events()) {
+      onPublish(p);
+    }
     return Behaviors.same();
   }
 

@@ -288,6 +288,61 @@ class LedgerIT {
     }
   }
 
+  /** The next live event of the type whose agent is this one, skipping everything else. */
+  private static SiteEvent nextOf(TestProbe<SiteEvent> probe, String type, String agent) {
+    return probe
+        .fishForMessage(
+            Duration.ofSeconds(10),
+            e ->
+                e.type().equals(type) && agent.equals(data(e).path("agent").asText())
+                    ? FishingOutcomes.complete()
+                    : FishingOutcomes.continueAndIgnore())
+        .get(0);
+  }
+
+  @Test
+  void aWritesNewRowsAreLiveEventsInTheirOrderAndItsRepeatsAreNot() {
+    String agent = "live-" + unique();
+    TestProbe<SiteEvent> probe = TestProbe.create(server.system());
+    LiveEvents.get(server.system()).topic("default").tell(Topic.subscribe(probe.ref()));
+    String a = unique();
+    String b = unique();
+    String c = unique();
+    ArrayNode calls =
+        Json.MAPPER.createArrayNode().add(call(a, agent)).add(call(b, agent)).add(call(c, agent));
+    assertThat(post("/v1/ai/requests", serverKey, calls).json().path("created").asInt())
+        .isEqualTo(3);
+
+    List<SiteEvent> got =
+        List.of(
+            nextOf(probe, "ledger.request", agent),
+            nextOf(probe, "ledger.request", agent),
+            nextOf(probe, "ledger.request", agent));
+    assertThat(got).extracting(e -> data(e).path("requestId").asText()).containsExactly(a, b, c);
+    // one write's rows are numbered together: nothing of the site comes between them
+    assertThat(got)
+        .extracting(SiteEvent::seq)
+        .containsExactly(got.get(0).seq(), got.get(0).seq() + 1, got.get(0).seq() + 2);
+
+    ArrayNode runs =
+        Json.MAPPER
+            .createArrayNode()
+            .add(tool(unique(), "first_tool").put("agent", agent))
+            .add(tool(unique(), "second_tool").put("agent", agent));
+    assertThat(post("/v1/tools/executions", serverKey, runs).status()).isEqualTo(201);
+    assertThat(List.of(nextOf(probe, "ledger.tool", agent), nextOf(probe, "ledger.tool", agent)))
+        .extracting(e -> data(e).path("toolName").asText())
+        .containsExactly("first_tool", "second_tool");
+
+    // the same calls again are repeats: published nothing; the next event is the new call
+    String d = unique();
+    assertThat(post("/v1/ai/requests", serverKey, calls).json().path("duplicates").asInt())
+        .isEqualTo(3);
+    post("/v1/ai/requests", serverKey, call(d, agent));
+    assertThat(data(nextOf(probe, "ledger.request", agent)).path("requestId").asText())
+        .isEqualTo(d);
+  }
+
   @Test
   void aBudgetCrossingOpensAnAnomalyIsPublishedAndDenies() throws Exception {
     String agent = "budget-" + unique();

@@ -85,6 +85,31 @@ class SiteStreamTest {
   }
 
   @Test
+  void aBatchIsNumberedInItsOrderAfterWhatCameBeforeAndKeptForReplay() {
+    Stream s = start(0);
+    publish(s, "ledger.request");
+    s.ref()
+        .tell(
+            new SiteStream.PublishAll(
+                List.of(
+                    new SiteStream.Publish("ledger.request", T0, "{\"n\":1}", false),
+                    new SiteStream.Publish("ledger.tool", T0, "{\"n\":2}", false),
+                    new SiteStream.Publish("ledger.request", T0, "{\"n\":3}", false))));
+    publish(s, "ledger.request");
+    List<SiteEvent> got =
+        List.of(nextEvent(s), nextEvent(s), nextEvent(s), nextEvent(s), nextEvent(s));
+    assertThat(got).extracting(SiteEvent::seq).containsExactly(1L, 2L, 3L, 4L, 5L);
+    assertThat(got.subList(1, 4))
+        .extracting(SiteEvent::data)
+        .containsExactly("{\"n\":1}", "{\"n\":2}", "{\"n\":3}");
+    assertThat(got.get(2).type()).isEqualTo("ledger.tool");
+    // the ring keeps 3: the batch's last two and the event after it
+    assertThat(replay(s, T0.toEpochMilli(), 2).events())
+        .extracting(SiteEvent::seq)
+        .containsExactly(3L, 4L, 5L);
+  }
+
+  @Test
   void aReplayReturnsExactlyTheEventsAfterThePosition() {
     Stream s = start(0);
     publish(s, "a.one");
