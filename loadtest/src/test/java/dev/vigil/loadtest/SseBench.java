@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -45,6 +46,8 @@ import java.util.regex.Pattern;
 public final class SseBench {
   private static final int POOL = 1000;
   private static final Pattern SESSION = Pattern.compile("\"sessionId\":\"sse-([0-9]+)-");
+  /** The event's own time: when Vigil published it (after the session's journal write). */
+  private static final Pattern AT = Pattern.compile("\"at\":\"([^\"]+)\"");
 
   public static void main(String[] args) throws Exception {
     Locale.setDefault(Locale.ROOT);
@@ -116,6 +119,7 @@ public final class SseBench {
 
     // 2. beacon-to-client latency
     ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+    ConcurrentLinkedQueue<Long> published = new ConcurrentLinkedQueue<>();
     CountDownLatch subscribed = new CountDownLatch(subscribers);
     for (int i = 0; i < subscribers; i++) {
       client.sendAsync(
@@ -128,7 +132,13 @@ public final class SseBench {
                     } else if (line.startsWith("data: {\"type\":\"session.started\"")) {
                       Matcher m = SESSION.matcher(line);
                       if (m.find()) {
-                        latencies.add(System.currentTimeMillis() * 1000 - Long.parseLong(m.group(1)));
+                        long sentMicros = Long.parseLong(m.group(1));
+                        latencies.add(System.currentTimeMillis() * 1000 - sentMicros);
+                        Matcher at = AT.matcher(line);
+                        if (at.find()) {
+                          Instant t = Instant.parse(at.group(1));
+                          published.add(t.getEpochSecond() * 1_000_000 + t.getNano() / 1000 - sentMicros);
+                        }
                       }
                     }
                   })));
@@ -137,6 +147,8 @@ public final class SseBench {
     AtomicLong sent = new AtomicLong();
     LongAdder accepted = new LongAdder();
     LongAdder acceptedNew = new LongAdder();
+    // how long the timed beacons took to be acknowledged (202): the first half of the path
+    ConcurrentLinkedQueue<Long> acks = new ConcurrentLinkedQueue<>();
     // 32 senders, each on its own keep-alive connection, each sending on its own even schedule
     int senders = 32;
     long total = (long) rate * (seconds + warmupSeconds);
@@ -198,6 +210,7 @@ public final class SseBench {
                       accepted.increment();
                       if (timed) {
                         acceptedNew.increment();
+                        acks.add(System.currentTimeMillis() * 1000 - micros);
                       }
                     }
                   } catch (Exception e) {
@@ -218,10 +231,18 @@ public final class SseBench {
     double p50 = percentile(l, 50) / 1000.0;
     double p99 = percentile(l, 99) / 1000.0;
     double max = l.length == 0 ? 0 : l[l.length - 1] / 1000.0;
+    long[] a = acks.stream().mapToLong(Long::longValue).sorted().toArray();
+    double ackP50 = percentile(a, 50) / 1000.0;
+    double ackP99 = percentile(a, 99) / 1000.0;
+    long[] pub = published.stream().mapToLong(Long::longValue).sorted().toArray();
+    double pubP50 = percentile(pub, 50) / 1000.0;
+    double pubP99 = percentile(pub, 99) / 1000.0;
     System.out.printf(
         "bench: %d beacons at %d/s (%d accepted, %d of them starting a session); %d of %d"
             + " session.started deliveries to %d subscribers; beacon-to-client p50 %.1f ms,"
-            + " p99 %.1f ms, max %.1f ms%n",
+            + " p99 %.1f ms, max %.1f ms; the same beacons acknowledged (202) p50 %.1f ms,"
+            + " p99 %.1f ms; published by Vigil (after the session's journal write) p50 %.1f ms,"
+            + " p99 %.1f ms%n",
         Math.min(sent.get(), total) - warmupBeacons,
         rate,
         accepted.sum(),
@@ -231,7 +252,11 @@ public final class SseBench {
         subscribers,
         p50,
         p99,
-        max);
+        max,
+        ackP50,
+        ackP99,
+        pubP50,
+        pubP99);
     Files.writeString(
         out.resolve("sse.json"),
         String.format(
@@ -240,7 +265,8 @@ public final class SseBench {
                 + "\"rate\":%d,\"newSessionEvery\":%d,\"seconds\":%d,\"subscribers\":%d,"
                 + "\"beaconsAccepted\":%d,"
                 + "\"deliveries\":%d,\"expectedDeliveries\":%d,\"p50Ms\":%.1f,\"p99Ms\":%.1f,"
-                + "\"maxMs\":%.1f}%n",
+                + "\"maxMs\":%.1f,\"ackP50Ms\":%.1f,\"ackP99Ms\":%.1f,"
+                + "\"publishedP50Ms\":%.1f,\"publishedP99Ms\":%.1f}%n",
             open,
             failed.sum(),
             allReady,
@@ -257,7 +283,11 @@ public final class SseBench {
             expected,
             p50,
             p99,
-            max));
+            max,
+            ackP50,
+            ackP99,
+            pubP50,
+            pubP99));
     streams.forEach(f -> f.cancel(true));
     System.exit(0);
   }
