@@ -147,7 +147,7 @@ public final class SseBench {
     AtomicLong sent = new AtomicLong();
     LongAdder accepted = new LongAdder();
     LongAdder acceptedNew = new LongAdder();
-    // how long the timed beacons took to be acknowledged (202): the first half of the path
+    // how long the timed beacons took to be acknowledged (202): the first part of the path
     ConcurrentLinkedQueue<Long> acks = new ConcurrentLinkedQueue<>();
     // 32 senders, each on its own keep-alive connection, each sending on its own even schedule
     int senders = 32;
@@ -226,15 +226,15 @@ public final class SseBench {
       th.join(TimeUnit.SECONDS.toMillis(seconds + warmupSeconds + 60L));
     }
     Thread.sleep(3000); // the last events' delivery; what arrives later counts as not delivered
-    long[] l = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+    long[] l = sorted(latencies);
     long expected = acceptedNew.sum() * subscribers;
     double p50 = percentile(l, 50) / 1000.0;
     double p99 = percentile(l, 99) / 1000.0;
     double max = l.length == 0 ? 0 : l[l.length - 1] / 1000.0;
-    long[] a = acks.stream().mapToLong(Long::longValue).sorted().toArray();
+    long[] a = sorted(acks);
     double ackP50 = percentile(a, 50) / 1000.0;
     double ackP99 = percentile(a, 99) / 1000.0;
-    long[] pub = published.stream().mapToLong(Long::longValue).sorted().toArray();
+    long[] pub = sorted(published);
     double pubP50 = percentile(pub, 50) / 1000.0;
     double pubP99 = percentile(pub, 99) / 1000.0;
     System.out.printf(
@@ -298,6 +298,10 @@ public final class SseBench {
         .header("Accept", "text/event-stream")
         .GET()
         .build();
+  }
+
+  private static long[] sorted(ConcurrentLinkedQueue<Long> micros) {
+    return micros.stream().mapToLong(Long::longValue).sorted().toArray();
   }
 
   private static long percentile(long[] sorted, double p) {
