@@ -267,8 +267,8 @@ public final class BeaconValidator {
             fields.intOrZero("tabSwitches", 0, MAX_COUNT),
             fields.intOrZero("blurs", 0, MAX_COUNT),
             fields.longOrZero("mouseDistance", 0, MAX_MOUSE_DISTANCE));
-    Map<String, Object> data = Map.of("readingPattern", engagement.readingPattern().wire());
-    return new Details(engagement, null, null, null, data);
+    // the reading pattern is derived from these when needed, and stored in a column of its own
+    return new Details(engagement, null, null, null, Map.of());
   }
 
   private static Details scroll(EventFields fields) {

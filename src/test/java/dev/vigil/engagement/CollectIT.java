@@ -99,7 +99,8 @@ class CollectIT {
                 "{\"type\":\"page_exit\",\"ts\":"
                     + now()
                     + ",\"url\":\"https://blog.example/post\","
-                    + "\"timeOnPageMs\":45000,\"maxScrollDepth\":90,\"clicks\":4,\"rageClicks\":1}"));
+                    + "\"timeOnPageMs\":45000,\"maxScrollDepth\":90,\"clicks\":4,\"rageClicks\":1,"
+                    + "\"keyPresses\":12,\"blurs\":0}"));
 
     assertThat(reply.status()).isEqualTo(202);
     assertThat(reply.json().path("accepted").asInt()).isEqualTo(2);
@@ -114,6 +115,19 @@ class CollectIT {
                     + session
                     + "'"))
         .isEqualTo("Chrome 131|Desktop|engaged");
+    // the numbers with columns are in them, the JSON holds the rest that carries something
+    assertThat(
+            queryString(
+                "SELECT time_on_page_ms || '|' || max_scroll_depth || '|' || clicks || '|'"
+                    + " || rage_clicks || '|' || data::text FROM engagement_events"
+                    + " WHERE type = 'page_exit' AND session_id = '"
+                    + session
+                    + "'"))
+        .isEqualTo("45000|90|4|1|{\"keyPresses\": 12}");
+    assertThat(
+            queryString(
+                "SELECT data::text FROM engagement_events WHERE event_id = '" + viewId + "'"))
+        .isEqualTo("{\"viewportWidth\": 1280}");
     // the session row is the projection's, a moment later
     Await.until(
         Duration.ofSeconds(15),
