@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# What a writer's flush of engagement rows costs in three shapes (FlushShapes): the multi-row
+# What a writer's flush of engagement rows costs in four shapes (FlushShapes): the multi-row
 # INSERT … ON CONFLICT DO NOTHING Vigil uses, COPY into a staging table then INSERT … SELECT …
-# ON CONFLICT DO NOTHING, and a plain COPY (no conflict handling: the lower bound). Microseconds
+# ON CONFLICT DO NOTHING, a plain COPY (no conflict handling: the lower bound), and the first once
+# more with engagement rows' JSON as Vigil stored it before (every field repeated). Microseconds
 # per stored row, one connection, one commit per flush, shapes alternated.
 #
 # Usage: loadtest/flush-shapes.sh [rows-per-flush [seconds [rounds]]]   (default: 500 10 3)
