@@ -502,6 +502,7 @@ public final class SessionEntity
       return Effect().noReply();
     }
     return persist(
+            state,
             List.of(
                 new SessionClassified(cmd.sessionClass(), cmd.score(), cmd.reasons(), cmd.at())))
         .thenNoReply();
@@ -524,11 +525,12 @@ public final class SessionEntity
     boolean idle = !lastReceived.plus(settings.inactivityTimeout()).isAfter(now);
     if (idle && !hasPending()) {
       tickBusy(true); // to passivate on the next tick
-      return persist(List.of(new SessionEnded(state.lastSeenAt(), "inactivity"))).thenNoReply();
+      return persist(state, List.of(new SessionEnded(state.lastSeenAt(), "inactivity")))
+          .thenNoReply();
     }
     if (hasPending() && !lastRollupWall.plus(settings.rollupInterval()).isAfter(now)) {
       tickBusy(false);
-      return persist(List.of(rollup(state, now))).thenNoReply();
+      return persist(state, List.of(rollup(state, now))).thenNoReply();
     }
     tickBusy(hasPending());
     return Effect().noReply();
@@ -544,7 +546,7 @@ public final class SessionEntity
       return Effect().reply(cmd.replyTo(), Done.getInstance());
     }
     tickBusy(true); // to passivate on the next tick
-    return persist(List.of(new SessionEnded(state.lastSeenAt(), "inactivity")))
+    return persist(state, List.of(new SessionEnded(state.lastSeenAt(), "inactivity")))
         .thenReply(cmd.replyTo(), s -> Done.getInstance());
   }
 
@@ -561,10 +563,21 @@ public final class SessionEntity
     return Effect().reply(cmd.replyTo(), new SessionView(sessionId, live, pending));
   }
 
-  /** Journals the events, then tells the site's live streams what changed. */
+  /**
+   * Tells the site's live streams what changed, then journals it. The stream does not wait for the
+   * journal write, as a decision does not: the live view is this entity's memory (its activity
+   * since the last rollup is never journaled at all), and a new session's write after its recovery
+   * was half of a beacon's way to a dashboard (BENCHMARKS.md, live streams). If the write fails,
+   * the entity restarts from its journal and its next input says what holds.
+   */
   private org.apache.pekko.persistence.typed.javadsl.EffectBuilder<Event, State> persist(
-      List<Event> events) {
-    return Effect().persist(events).thenRun(s -> publish(events, s));
+      State state, List<Event> events) {
+    State after = state;
+    for (Event e : events) {
+      after = applyEvent(after, e);
+    }
+    publish(events, after);
+    return Effect().persist(events);
   }
 
   private void publish(List<Event> events, State s) {
@@ -595,7 +608,7 @@ public final class SessionEntity
     if (!events.isEmpty() || state.ended() || rollupDue) {
       List<Event> all = new ArrayList<>(events);
       all.add(rollup(state, now));
-      return persist(all);
+      return persist(state, all);
     }
     return Effect().none();
   }

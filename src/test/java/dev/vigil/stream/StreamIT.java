@@ -18,6 +18,11 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -130,6 +135,40 @@ class StreamIT {
       assertThat(data.path("pageViews").asInt()).isEqualTo(1);
       assertThat(data.path("browser").asText()).startsWith("Chrome");
       assertThat(started.id()).startsWith(siteId + ":");
+    }
+  }
+
+  @Test
+  void aSessionStartIsStreamedWithoutWaitingForItsJournalWrite() throws Exception {
+    String session = Beacons.newSession();
+    try (SseClient sse = SseClient.open(port, token, "kinds=session", null);
+        Connection lock = DriverManager.getConnection(db.url(), db.user(), db.password())) {
+      sse.until(WAIT, e -> e.type().equals("ready"));
+      lock.setAutoCommit(false);
+      try (Statement st = lock.createStatement()) {
+        // the new session's recovery still reads the journal; its write waits for the lock
+        st.execute("LOCK TABLE event_journal IN SHARE MODE");
+      }
+      assertThat(Beacons.pageView(port, siteKey, session, "https://a.example/locked"))
+          .isEqualTo(202);
+      Event started = last(sse.until(WAIT, startedFor(session)));
+      assertThat(started.payload().path("landingPath").asText()).isEqualTo("/locked");
+      assertThat(journalEvents(session)).as("journaled while the lock is held").isZero();
+      lock.rollback();
+    }
+    // and once the lock is gone the write goes through
+    Await.until(WAIT, () -> assertThat(journalEvents(session)).isPositive());
+  }
+
+  private long journalEvents(String session) throws Exception {
+    try (Connection c = DriverManager.getConnection(db.url(), db.user(), db.password());
+        PreparedStatement ps =
+            c.prepareStatement("SELECT count(*) FROM event_journal WHERE persistence_id = ?")) {
+      ps.setString(1, "Session|" + session);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
     }
   }
 
