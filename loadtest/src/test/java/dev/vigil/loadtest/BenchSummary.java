@@ -622,7 +622,7 @@ public final class BenchSummary {
         b.append(
             String.format(
                 "  … the beacon acknowledged (202, its row committed): p50 %.1f ms, p99 %.1f ms; the"
-                    + " event published (after the session's journal write): p50 %.1f ms, p99 %.1f"
+                    + " event published by the session: p50 %.1f ms, p99 %.1f"
                     + " ms%n",
                 f.get("sseAckP50Ms").asDouble(),
                 f.get("sseAckP99Ms").asDouble(),

@@ -46,7 +46,7 @@ import java.util.regex.Pattern;
 public final class SseBench {
   private static final int POOL = 1000;
   private static final Pattern SESSION = Pattern.compile("\"sessionId\":\"sse-([0-9]+)-");
-  /** The event's own time: when Vigil published it (after the session's journal write). */
+  /** The event's own time: when the session published it (since 208ab0b, before its journal write). */
   private static final Pattern AT = Pattern.compile("\"at\":\"([^\"]+)\"");
 
   public static void main(String[] args) throws Exception {
@@ -241,7 +241,7 @@ public final class SseBench {
         "bench: %d beacons at %d/s (%d accepted, %d of them starting a session); %d of %d"
             + " session.started deliveries to %d subscribers; beacon-to-client p50 %.1f ms,"
             + " p99 %.1f ms, max %.1f ms; the same beacons acknowledged (202) p50 %.1f ms,"
-            + " p99 %.1f ms; published by Vigil (after the session's journal write) p50 %.1f ms,"
+            + " p99 %.1f ms; published by the session p50 %.1f ms,"
             + " p99 %.1f ms%n",
         Math.min(sent.get(), total) - warmupBeacons,
         rate,
