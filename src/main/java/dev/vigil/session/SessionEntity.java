@@ -568,7 +568,9 @@ public final class SessionEntity
    * journal write, as a decision does not: the live view is this entity's memory (its activity
    * since the last rollup is never journaled at all), and a new session's write after its recovery
    * was half of a beacon's way to a dashboard (BENCHMARKS.md, live streams). If the write fails,
-   * the entity restarts from its journal and its next input says what holds.
+   * the entity restarts from its journal and its next input says what holds; a start whose write
+   * failed and that gets no further input was shown but is never ended on the stream (the journal,
+   * the sessions table and the API never had it).
    */
   private org.apache.pekko.persistence.typed.javadsl.EffectBuilder<Event, State> persist(
       State state, List<Event> events) {

@@ -82,8 +82,8 @@ public record SessionView(
   }
 
   /**
-   * The same shape from an entity's journaled state, for live streams (the throttle level lives
-   * with the fingerprint and is not known here).
+   * The same shape from an entity's state (as its events leave it), for live streams (the throttle
+   * level lives with the fingerprint and is not known here).
    */
   static SessionView live(String sessionId, SessionEntity.State s) {
     SessionEntity.Landing l = s.landing();

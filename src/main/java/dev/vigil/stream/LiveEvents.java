@@ -21,11 +21,12 @@ import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
- * Where the rest of Vigil hands live events over: entities and routes call {@link #publish} after
- * the fact is stored (a journal write or a committed row), and count what the {@code stats} event
- * reports. Events go to the site's {@link SiteStream}, which numbers them and publishes them on the
- * site's pub-sub topic ({@code live-<siteId>}); topics of one name on all nodes find each other, so
- * a stream on any node gets what any node publishes.
+ * Where the rest of Vigil hands live events over: routes call {@link #publish} after the fact is
+ * stored (a committed row), entities when they have decided on it (a session does not wait for its
+ * journal write: see {@code SessionEntity}), and count what the {@code stats} event reports. Events
+ * go to the site's {@link SiteStream}, which numbers them and publishes them on the site's pub-sub
+ * topic ({@code live-<siteId>}); topics of one name on all nodes find each other, so a stream on
+ * any node gets what any node publishes.
  *
  * <p>Until {@link #start} is called (a server does; entity tests do not) publishing does nothing.
  */
