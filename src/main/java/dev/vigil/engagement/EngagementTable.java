@@ -104,12 +104,8 @@ public final class EngagementTable {
       g.writeStartObject();
       if (e != null) {
         nonZero(g, "hiddenMs", e.hiddenMs());
-        if (e.firstInteractionMs() != null) {
-          g.writeNumberField("firstInteractionMs", e.firstInteractionMs());
-        }
-        if (e.firstScrollMs() != null) {
-          g.writeNumberField("firstScrollMs", e.firstScrollMs());
-        }
+        reached(g, "firstInteractionMs", e.firstInteractionMs());
+        reached(g, "firstScrollMs", e.firstScrollMs());
         nonZero(g, "scrollVelocity", e.scrollVelocity());
         nonZero(g, "scrollDirectionChanges", e.scrollDirectionChanges());
         nonZero(g, "keyPresses", e.keyPresses());
@@ -134,6 +130,13 @@ public final class EngagementTable {
   private static void nonZero(JsonGenerator g, String field, long value) throws IOException {
     if (value != 0) {
       g.writeNumberField(field, value);
+    }
+  }
+
+  /** A time is written when it was reached, 0 ms included. */
+  private static void reached(JsonGenerator g, String field, Integer ms) throws IOException {
+    if (ms != null) {
+      g.writeNumberField(field, ms);
     }
   }
 
