@@ -67,7 +67,11 @@ public final class SessionProjection {
         .withGroup(500, Duration.ofMillis(200));
   }
 
-  /** What a group of events does to one session's row. */
+  /**
+   * What a group of events does to one session's row. An activity rollup always changes the end:
+   * activity after an end resumes the session, and an end after it in the same group ends it again;
+   * {@code endedAt} holds the end as of the group's last event.
+   */
   static final class RowChange {
     SessionStarted started;
     ActivityRolledUp activity;
@@ -127,8 +131,8 @@ public final class SessionProjection {
             c.prepareStatement(
                 "UPDATE sessions SET page_views = ?, beacons = ?, clicks = ?, rage_clicks = ?,"
                     + " dead_clicks = ?, time_on_page_ms = ?, max_scroll_depth = ?,"
-                    + " conversions = ?, requests = ?, last_seen_at = ?, updated_at = now()"
-                    + " WHERE session_id = ?");
+                    + " conversions = ?, requests = ?, last_seen_at = ?, ended_at = ?,"
+                    + " updated_at = now() WHERE session_id = ?");
         PreparedStatement user =
             c.prepareStatement(
                 "UPDATE sessions SET user_id = ?, updated_at = now() WHERE session_id = ?");
@@ -162,6 +166,7 @@ public final class SessionProjection {
           activity.setInt(i++, t.conversions());
           activity.setInt(i++, t.requests());
           activity.setTimestamp(i++, Timestamp.from(ch.activity.lastSeenAt()));
+          activity.setTimestamp(i++, ch.endedAt == null ? null : Timestamp.from(ch.endedAt));
           activity.setString(i, id);
           activity.addBatch();
         }
@@ -170,7 +175,10 @@ public final class SessionProjection {
           user.setString(2, id);
           user.addBatch();
         }
-        if (ch.endedChanged) {
+        // A rollup's update sets ended_at too (see RowChange), so it is one row version, not two:
+        // every update of a session writes all its indexes (last_seen_at and updated_at are
+        // indexed).
+        if (ch.endedChanged && ch.activity == null) {
           ended.setTimestamp(1, ch.endedAt == null ? null : Timestamp.from(ch.endedAt));
           ended.setString(2, id);
           ended.addBatch();
