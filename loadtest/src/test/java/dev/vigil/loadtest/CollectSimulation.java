@@ -15,7 +15,6 @@ import io.gatling.javaapi.core.Simulation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -63,7 +62,7 @@ public class CollectSimulation extends Simulation {
         b.append(',');
       }
       long n = sequence.incrementAndGet();
-      String id = runTag + "-" + n + "-" + UUID.randomUUID().toString().substring(0, 8);
+      String id = Traffic.trackerId();
       if (n % 2 == 0) {
         b.append("{\"id\":\"").append(id).append("\",\"type\":\"page_view\",\"ts\":").append(now)
             .append(",\"url\":\"https://shop.example/products/item-").append(n % 500)

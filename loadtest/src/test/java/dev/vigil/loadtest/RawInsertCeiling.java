@@ -79,7 +79,8 @@ public final class RawInsertCeiling {
       }
 
       public void bind(PreparedStatement ps, String id, long n, Timestamp now) throws SQLException {
-        Object[] values = engagementValues(site, tag, id, n, now);
+        // the tracker's random ids, as collect's rows have: not the sequential one given
+        Object[] values = engagementValues(site, tag, Traffic.trackerId(), n, now);
         for (int k = 0; k < values.length; k++) {
           ps.setObject(k + 1, values[k]);
         }

@@ -22,6 +22,9 @@ public final class Traffic {
       "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)"
           + " Chrome/131.0.0.0 Safari/537.36";
 
+  private static final char[] ID_ALPHABET =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".toCharArray();
+
   private final int sessions;
   private final int ips;
   private final int pages;
@@ -83,5 +86,18 @@ public final class Traffic {
   public String decideBody(int s) {
     int page = ThreadLocalRandom.current().nextInt(pages);
     return prefixes[s] + page + "\"}";
+  }
+
+  /**
+   * An event id as the tracker mints it (tracker.js, randomId): 22 random characters of the
+   * URL-safe alphabet, so beacons land in the engagement table's indexes as real ones do.
+   */
+  public static String trackerId() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    char[] id = new char[22];
+    for (int i = 0; i < id.length; i++) {
+      id[i] = ID_ALPHABET[random.nextInt(ID_ALPHABET.length)];
+    }
+    return new String(id);
   }
 }
