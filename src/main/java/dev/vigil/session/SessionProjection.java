@@ -175,9 +175,8 @@ public final class SessionProjection {
           user.setString(2, id);
           user.addBatch();
         }
-        // A rollup's update sets ended_at too (see RowChange), so it is one row version, not two:
-        // every update of a session writes all its indexes (last_seen_at and updated_at are
-        // indexed).
+        // A rollup's update sets ended_at too (see RowChange): one new row version per rollup, not
+        // a second one (with its WAL record and later pruning) for an end that did not change.
         if (ch.endedChanged && ch.activity == null) {
           ended.setTimestamp(1, ch.endedAt == null ? null : Timestamp.from(ch.endedAt));
           ended.setString(2, id);

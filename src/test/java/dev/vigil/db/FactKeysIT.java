@@ -19,9 +19,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The keys of the two highest-volume fact tables (V10): time first, so inserts of random ids land
- * together, in every daily partition, including those made after the migration; and a retry (same
- * id, same time) is still stored once.
+ * The keys of the two highest-volume fact tables (V10, V11): time first, so inserts of random ids
+ * land together, in every daily partition, including those made after the migration; and a retry
+ * (same id, same time) is still stored once.
  */
 class FactKeysIT {
   private static Database db;
@@ -86,6 +86,21 @@ class FactKeysIT {
                 "SELECT count(*) FROM engagement_events WHERE event_id = 'retry-key'")) {
       rs.next();
       assertThat(rs.getInt(1)).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aRetriedObservationIsStoredOnce() throws Exception {
+    String insert =
+        "INSERT INTO observations (observation_id, site_id, session_id, fingerprint_id, source, ts)"
+            + " VALUES ('retry-observation', 's', 'x', 'fp', 'decision', now()) ON CONFLICT DO"
+            + " NOTHING";
+    try (Connection c = db.dataSource().getConnection();
+        PreparedStatement ps = c.prepareStatement(insert)) {
+      c.setAutoCommit(false);
+      assertThat(ps.executeUpdate()).isEqualTo(1);
+      assertThat(ps.executeUpdate()).isZero();
+      c.commit();
     }
   }
 

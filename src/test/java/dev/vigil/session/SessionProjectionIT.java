@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The sessions projection's row changes against a real PostgreSQL: what a group of journal events
- * leaves in a session's row, and how many row versions it costs (every update of a session writes
- * all its indexes, so a rollup must be one update, not two).
+ * leaves in a session's row, and how many updates it costs: a rollup is one update of the row, not
+ * a second one for an end that did not change.
  */
 class SessionProjectionIT {
   private static final Instant T0 = Instant.parse("2026-12-06T02:00:00Z");
@@ -171,8 +171,40 @@ class SessionProjectionIT {
   void aStartAndItsFirstRollupInOneGroupMakeTheRowWithItsTotals() throws Exception {
     String id = "proj-start";
 
-    write(id, started(id), rollup(1, 2, T0.plusSeconds(5)));
+    long updates = write(id, started(id), rollup(1, 2, T0.plusSeconds(5)));
 
+    assertThat(updates).as("the insert, then the rollup's one update").isEqualTo(1);
     assertThat(row(id)).isEqualTo(new Row(1, 2, T0.plusSeconds(5), null));
+  }
+
+  @Test
+  void anEndThenActivityInOneGroupLeavesTheSessionResumed() throws Exception {
+    String id = "proj-resume-in-group";
+    write(id, started(id), rollup(1, 1, T0));
+
+    long updates =
+        write(
+            id,
+            new SessionEnded(T0.plusSeconds(60), "inactivity"),
+            rollup(2, 3, T0.plusSeconds(90)));
+
+    assertThat(updates).isEqualTo(1);
+    assertThat(row(id)).isEqualTo(new Row(2, 3, T0.plusSeconds(90), null));
+  }
+
+  @Test
+  void aRollupWithOtherTransitionsIsStillOneUpdateForTheActivityAndEnd() throws Exception {
+    String id = "proj-with-transitions";
+    write(id, started(id), rollup(1, 1, T0));
+
+    long updates =
+        write(
+            id,
+            new SessionEntity.FingerprintLinked("fp-1"),
+            rollup(2, 2, T0.plusSeconds(10)),
+            new SessionEnded(T0.plusSeconds(10), "inactivity"));
+
+    assertThat(updates).as("the activity and end, then the fingerprint").isEqualTo(2);
+    assertThat(row(id)).isEqualTo(new Row(2, 2, T0.plusSeconds(10), T0.plusSeconds(10)));
   }
 }

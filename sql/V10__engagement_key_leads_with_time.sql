@@ -1,0 +1,24 @@
+-- The primary key of engagement_events leads with the time, not the id (V11 does the same for
+-- observations).
+--
+-- Both tables' ids are random: the tracker mints 22 random characters per event, and a decision
+-- without a caller's id gets a random UUID. With the id first, every insert lands on a random leaf
+-- of the key's index: as a day's partition grows, each insert touches a page no other recent insert
+-- touched, the index fills its pages half-full, and after each checkpoint every touched page costs a
+-- full-page image in the WAL. With the time first, inserts of one moment land together. Measured
+-- on this project's PostgreSQL 15 (500-row inserts of random ids into an observations-like table):
+-- 26 µs a row with (id, ts) against 18 µs with (ts, id) at 800,000 rows, and the gap widened with
+-- every 200,000 rows; the key's index was 68 MB against 52 MB. An observation's time is the
+-- server's; a beacon's is the client's (accepted from 24 h before to 5 min after the server's), so
+-- skewed clocks spread some beacons over the day, still far less than random ids do.
+--
+-- A key of the same columns enforces the same uniqueness, so a retried beacon (same id, same time)
+-- is still stored once, and ON CONFLICT DO NOTHING finds it as before. Nothing looks a row up by
+-- its id alone.
+--
+-- Upgrading: PostgreSQL cannot build a partitioned table's key concurrently, so this migration
+-- holds engagement_events (every partition) locked while the new key is built: collect's writes
+-- wait (a full writer queue answers 503), and the time grows with the rows kept. On a large table,
+-- run the upgrade in a quiet hour. Each table's key is its own migration, so each lock is short.
+ALTER TABLE engagement_events DROP CONSTRAINT engagement_events_pkey;
+ALTER TABLE engagement_events ADD PRIMARY KEY (ts, event_id);
