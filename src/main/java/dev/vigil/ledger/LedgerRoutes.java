@@ -7,18 +7,20 @@ import static org.apache.pekko.http.javadsl.server.Directives.onSuccess;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.Directives.post;
+import static org.apache.pekko.http.javadsl.server.Directives.respondWithHeader;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.http.ApiError;
 import dev.vigil.http.Auth;
 import dev.vigil.http.Bodies;
 import dev.vigil.http.Json;
+import dev.vigil.http.Preferences;
 import dev.vigil.tenancy.Site;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
-import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -29,14 +31,37 @@ import org.apache.pekko.http.javadsl.server.Route;
  * as a JSON object or a batch as an array. Oversized bodies are refused before parsing; any invalid
  * field refuses the whole body with every error named. The answer comes after the commit: 201 with
  * the stored rows when something was new, 200 when every row was a repeat (each row says which).
+ * With {@code Prefer: return=minimal} (RFC 7240) each row is answered by its id, whether it was a
+ * repeat and, for a call, its stored cost: what a writer needs, without the rows echoed in full.
  */
 public final class LedgerRoutes {
 
-  /** The answer to a single row. */
-  public record Single<V>(boolean duplicate, V row) {}
+  /**
+   * The answer to a batch, rows in the order sent (each a {@link LedgerIngest.Recorded} or its
+   * minimal answer).
+   */
+  public record Batch<R>(int created, int duplicates, List<R> rows) {}
 
-  /** The answer to a batch, rows in the order sent. */
-  public record Batch<V>(int created, int duplicates, List<LedgerIngest.Recorded<V>> rows) {}
+  /** A call answered minimally: its id, whether it was a repeat, and the cost stored for it. */
+  public record MinimalCall(
+      boolean duplicate, String requestId, long costMicrodollars, boolean priced) {
+    static MinimalCall of(LedgerIngest.Recorded<AiRequestView> r) {
+      return new MinimalCall(
+          r.duplicate(), r.row().requestId(), r.row().costMicrodollars(), r.row().priced());
+    }
+  }
+
+  /** A tool run answered minimally: its id and whether it was a repeat. */
+  public record MinimalRun(boolean duplicate, String executionId) {
+    static MinimalRun of(LedgerIngest.Recorded<ToolExecutionView> r) {
+      return new MinimalRun(r.duplicate(), r.row().executionId());
+    }
+  }
+
+  /** A body's handler: the site, the parsed body, and what the request asked to be returned. */
+  private interface Handler {
+    Route handle(Site site, JsonNode root, Preferences.Return returns);
+  }
 
   private final ActorSystem<?> system;
   private final Auth auth;
@@ -74,7 +99,7 @@ public final class LedgerRoutes {
     return org.apache.pekko.http.javadsl.server.PathMatchers.segment(a).slash(b);
   }
 
-  private Route body(Site site, BiFunction<Site, JsonNode, Route> handler) {
+  private Route body(Site site, Handler handler) {
     return extractRequest(
         request -> {
           var entity = request.entity();
@@ -97,38 +122,45 @@ public final class LedgerRoutes {
           }
           return onSuccess(
               Bodies.whole(entity, maxBodyBytes, system),
-              body -> parse(body.toArray(), site, handler));
+              body -> parse(body.toArray(), site, Preferences.returnOf(request), handler));
         });
   }
 
-  private Route parse(byte[] body, Site site, BiFunction<Site, JsonNode, Route> handler) {
+  private Route parse(byte[] body, Site site, Preferences.Return returns, Handler handler) {
     try {
       JsonNode root = Json.MAPPER.readTree(body);
-      return handler.apply(site, root);
+      return handler.handle(site, root, returns);
     } catch (IOException e) {
       String detail = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
       return invalid(List.of(new FieldError(0, "body", "is not valid JSON: " + detail)));
     }
   }
 
-  private Route aiRequests(Site site, JsonNode root) {
+  private Route aiRequests(Site site, JsonNode root, Preferences.Return returns) {
     LedgerParser.Parsed<AiRequest> parsed = parser.aiRequests(root);
     if (!parsed.valid()) {
       return invalid(parsed.errors());
     }
-    return answer(root.isArray(), ingest.recordAiRequests(site, parsed.rows()));
+    return answer(
+        root.isArray(), returns, MinimalCall::of, ingest.recordAiRequests(site, parsed.rows()));
   }
 
-  private Route toolExecutions(Site site, JsonNode root) {
+  private Route toolExecutions(Site site, JsonNode root, Preferences.Return returns) {
     LedgerParser.Parsed<ToolExecution> parsed = parser.toolExecutions(root);
     if (!parsed.valid()) {
       return invalid(parsed.errors());
     }
-    return answer(root.isArray(), ingest.recordToolExecutions(site, parsed.rows()));
+    return answer(
+        root.isArray(), returns, MinimalRun::of, ingest.recordToolExecutions(site, parsed.rows()));
   }
 
   private static <V> Route answer(
-      boolean batch, CompletionStage<List<LedgerIngest.Recorded<V>>> stored) {
+      boolean batch,
+      Preferences.Return returns,
+      Function<LedgerIngest.Recorded<V>, ?> minimal,
+      CompletionStage<List<LedgerIngest.Recorded<V>>> stored) {
+    boolean brief = returns == Preferences.Return.MINIMAL;
+    Function<LedgerIngest.Recorded<V>, ?> each = brief ? minimal : Function.identity();
     return onSuccess(
         stored,
         rows -> {
@@ -137,9 +169,10 @@ public final class LedgerRoutes {
           var status = created > 0 ? StatusCodes.CREATED : StatusCodes.OK;
           Object body =
               batch
-                  ? new Batch<>(created, duplicates, rows)
-                  : new Single<>(rows.get(0).duplicate(), rows.get(0).row());
-          return complete(status, body, Json.marshaller());
+                  ? new Batch<>(created, duplicates, rows.stream().map(each).toList())
+                  : each.apply(rows.get(0));
+          Route answer = complete(status, body, Json.marshaller());
+          return brief ? respondWithHeader(Preferences.APPLIED, () -> answer) : answer;
         });
   }
 

@@ -196,6 +196,66 @@ class LedgerIT {
   }
 
   @Test
+  void aMinimalAnswerNamesEachRowItsRepeatsAndItsCostAndStoresTheSame() throws Exception {
+    String agent = "minimal-" + unique();
+    ObjectNode stored = call(unique(), agent).put("inputTokens", 1000); // 3,000 µ$ (sonnet 4.5)
+    post("/v1/ai/requests", serverKey, stored);
+    stored.put("inputTokens", 999_999); // a retry's numbers are not the stored ones
+    ObjectNode unpriced = call(unique(), agent).put("model", "no-such-model-2");
+    ArrayNode batch = Json.MAPPER.createArrayNode().add(stored).add(unpriced);
+
+    HttpResponse<String> minimal =
+        postPreferring("/v1/ai/requests", serverKey, batch, "return=minimal");
+
+    assertThat(minimal.statusCode()).isEqualTo(201);
+    assertThat(minimal.headers().firstValue("Preference-Applied")).contains("return=minimal");
+    JsonNode answer = Json.MAPPER.readTree(minimal.body());
+    assertThat(answer.path("created").asInt()).isEqualTo(1);
+    assertThat(answer.path("duplicates").asInt()).isEqualTo(1);
+    assertThat(answer.path("rows")).hasSize(2);
+    JsonNode repeat = answer.path("rows").path(0);
+    assertThat(repeat.path("duplicate").asBoolean()).isTrue();
+    assertThat(repeat.path("requestId").asText()).isEqualTo(stored.path("requestId").asText());
+    assertThat(repeat.path("costMicrodollars").asLong()).isEqualTo(3_000); // the stored cost
+    assertThat(repeat.path("priced").asBoolean()).isTrue();
+    assertThat(repeat.has("row")).isFalse();
+    JsonNode created = answer.path("rows").path(1);
+    assertThat(created.path("duplicate").asBoolean()).isFalse();
+    assertThat(created.path("requestId").asText()).isEqualTo(unpriced.path("requestId").asText());
+    assertThat(created.path("costMicrodollars").asLong()).isZero();
+    assertThat(created.path("priced").asBoolean()).isFalse();
+    assertThat(count("ai_requests", "agent", agent)).isEqualTo(2); // committed before the 201
+
+    // the same write again, minimal: every row a repeat, 200
+    HttpResponse<String> again =
+        postPreferring("/v1/ai/requests", serverKey, batch, "respond-async, RETURN=\"minimal\"");
+    assertThat(again.statusCode()).isEqualTo(200);
+    assertThat(Json.MAPPER.readTree(again.body()).path("duplicates").asInt()).isEqualTo(2);
+
+    // one tool run, minimal: its id and whether it was new, no excerpts echoed
+    ObjectNode run = tool("minimal-run-" + unique(), "grep").put("agent", agent);
+    HttpResponse<String> single =
+        postPreferring("/v1/tools/executions", serverKey, run, "return=minimal");
+    assertThat(single.statusCode()).isEqualTo(201);
+    assertThat(single.headers().firstValue("Preference-Applied")).contains("return=minimal");
+    assertThat(Json.MAPPER.readTree(single.body()))
+        .isEqualTo(
+            Json.MAPPER
+                .createObjectNode()
+                .put("duplicate", false)
+                .put("executionId", run.path("executionId").asText()));
+    assertThat(count("tool_executions", "agent", agent)).isEqualTo(1);
+
+    // a preference Vigil does not know is ignored: the full answer, and no Preference-Applied
+    HttpResponse<String> full =
+        postPreferring("/v1/tools/executions", serverKey, run, "return=brief");
+    assertThat(full.statusCode()).isEqualTo(200);
+    assertThat(full.headers().firstValue("Preference-Applied")).isEmpty();
+    assertThat(Json.MAPPER.readTree(full.body()).path("row").path("toolName").asText())
+        .isEqualTo("grep");
+  }
+
+  @Test
   void refusesABadBodyNamingEveryField() {
     Reply bad =
         http.postJson(
@@ -541,6 +601,18 @@ class LedgerIT {
     Reply r = http.postJson(path, key, body.toString());
     assertThat(r.status()).as(r.body()).isIn(200, 201);
     return r;
+  }
+
+  private HttpResponse<String> postPreferring(String path, String key, JsonNode body, String prefer)
+      throws Exception {
+    return raw.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + path))
+            .header("Authorization", "Bearer " + key)
+            .header("Content-Type", "application/json")
+            .header("Prefer", prefer)
+            .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private JsonNode budgetCheck(String agent) {
