@@ -21,6 +21,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * of {@code users} users looping without pause, after a warm-up. A 201 means every row is
  * committed, so the 201 rate × rows per request is the durable ledger row rate, compared with the
  * raw insert of the same rows into {@code ai_requests} ({@code RawInsertCeiling ... ledger}).
+ *
+ * <p>The warm-up and the phase {@code ledger} ask for the minimal answer ({@code Prefer:
+ * return=minimal}: each row's id, repeat flag and cost), as an SDK writing batches would; the phase
+ * {@code ledger full answer} then sends the same writes without it, every row echoed in full, for
+ * {@code fullSeconds} (0: not measured). The two phases are back to back in one run, the full one
+ * second, on a table the first has grown by its rows.
  */
 public class LedgerSimulation extends Simulation {
   private final Recorder recorder = new Recorder("ledger");
@@ -30,6 +36,8 @@ public class LedgerSimulation extends Simulation {
   private final Duration warm =
       Duration.ofSeconds(BenchConfig.integer("bench.ledger.warmupSeconds", 10));
   private final Duration window = Duration.ofSeconds(BenchConfig.integer("bench.ledger.seconds", 20));
+  private final Duration fullWindow =
+      Duration.ofSeconds(BenchConfig.integer("bench.ledger.fullSeconds", 20));
   private final String runTag = BenchConfig.runTag();
   private final AtomicLong sequence = new AtomicLong();
 
@@ -57,14 +65,19 @@ public class LedgerSimulation extends Simulation {
     return b.append(']').toString();
   }
 
-  private ChainBuilder write(String name, Recorder.Phase phase) {
+  private ChainBuilder write(String name, Recorder.Phase phase, boolean minimal) {
     String auth = "Bearer " + key;
+    var request =
+        http(name)
+            .post("/v1/ai/requests")
+            .header("Authorization", auth)
+            .header("Content-Type", "application/json");
+    if (minimal) {
+      request = request.header("Prefer", "return=minimal");
+    }
     return exec(Recorder::start)
         .exec(
-            http(name)
-                .post("/v1/ai/requests")
-                .header("Authorization", auth)
-                .header("Content-Type", "application/json")
+            request
                 .body(StringBody(s -> body(runTag, sequence.getAndAdd(batch), batch)))
                 .check(status().saveAs(Recorder.STATUS), bodyString().saveAs(Recorder.BODY)))
         .exec(s -> phase.record(s, false));
@@ -73,11 +86,17 @@ public class LedgerSimulation extends Simulation {
   private ScenarioBuilder scenarioOf() {
     Recorder.Phase warmup = recorder.phase("ledger warm-up");
     Recorder.Phase measured = recorder.phase("ledger");
-    return scenario("ledger writes")
-        .during(warm, false)
-        .on(write("ledger warm-up", warmup))
-        .during(window, false)
-        .on(write("ledger", measured));
+    var chain =
+        scenario("ledger writes")
+            .during(warm, false)
+            .on(write("ledger warm-up", warmup, true))
+            .during(window, false)
+            .on(write("ledger", measured, true));
+    if (fullWindow.isZero()) {
+      return chain;
+    }
+    Recorder.Phase full = recorder.phase("ledger full answer");
+    return chain.during(fullWindow, false).on(write("ledger full answer", full, false));
   }
 
   {
@@ -89,10 +108,12 @@ public class LedgerSimulation extends Simulation {
         .setting("users", users)
         .setting("batchRows", batch)
         .setting("warmupSeconds", warm.toSeconds())
-        .setting("seconds", window.toSeconds());
+        .setting("seconds", window.toSeconds())
+        .setting("answer", "minimal (Prefer: return=minimal)")
+        .setting("fullAnswerSeconds", fullWindow.toSeconds());
     setUp(scenarioOf().injectOpen(atOnceUsers(users)))
         .protocols(VigilHttp.protocol())
-        .maxDuration(warm.plus(window).plusSeconds(120));
+        .maxDuration(warm.plus(window).plus(fullWindow).plusSeconds(120));
   }
 
   @Override
