@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
+import java.util.Collections;
 
 /** The {@code ai_requests} fact table as an append-writer target. */
 public final class AiRequestTable {
@@ -19,30 +20,51 @@ public final class AiRequestTable {
       Instant receivedAt,
       String ingestId) {}
 
+  /** Parameters per row. */
+  static final int WIDTH = 43;
+
+  static final String HEAD =
+      "INSERT INTO ai_requests (request_id, site_id, trace_id, span_id, parent_span_id,"
+          + " user_id, session_id, task_id, context_id, client_id, agent, process_run_id, provider,"
+          + " model, requested_model, tier, cost_context, streaming, synthetic, input_tokens,"
+          + " output_tokens, cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens,"
+          + " web_search_requests, status, error_type, error_message, latency_ms,"
+          + " time_to_first_token_ms, started_at, ended_at, cost_microdollars,"
+          + " web_search_microdollars, price_card, price_key, priced, unpriced_reason,"
+          + " reported_cost_microdollars, prompt_excerpt, response_excerpt, received_at, ingest_id)";
+
+  /** A repeat of a stored key is acknowledged with the stored row, not stored again. */
+  static final String CONFLICT = " ON CONFLICT DO NOTHING";
+
+  /** The one-row insert (tests seed rows with it). */
   static final String INSERT =
-      "INSERT INTO ai_requests (request_id, site_id, trace_id, span_id, parent_span_id, user_id,"
-          + " session_id, task_id, context_id, client_id, agent, process_run_id, provider, model,"
-          + " requested_model, tier, cost_context, streaming, synthetic, input_tokens, output_tokens,"
-          + " cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens, web_search_requests,"
-          + " status, error_type, error_message, latency_ms, time_to_first_token_ms, started_at,"
-          + " ended_at, cost_microdollars, web_search_microdollars, price_card, price_key, priced,"
-          + " unpriced_reason, reported_cost_microdollars, prompt_excerpt, response_excerpt,"
-          + " received_at, ingest_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-          + " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-          // a repeat of a stored request id is acknowledged with the stored row, not stored again
-          + " ON CONFLICT DO NOTHING";
+      HEAD + " VALUES (" + String.join(", ", Collections.nCopies(WIDTH, "?")) + ")" + CONFLICT;
+
+  /**
+   * Each row the insert stored, with the write that stored it: a repeat of a stored key is not
+   * returned, so a write learns its first writes without reading them back.
+   */
+  static final String RETURNING = " RETURNING request_id, started_at, ingest_id";
 
   private AiRequestTable() {}
 
   public static AppendWriter.Table<Row> table() {
-    return new AppendWriter.Table<>("ai_requests", INSERT, AiRequestTable::bind);
+    return AppendWriter.Table.returning(
+        "ai_requests",
+        new AppendWriter.Returning<>(
+            HEAD + " VALUES ",
+            WIDTH,
+            CONFLICT + RETURNING,
+            AiRequestTable::bind,
+            LedgerStore::inserted));
   }
 
-  static void bind(PreparedStatement ps, Row row) throws SQLException {
+  /** Binds the row from parameter {@code first} on; returns the next free index. */
+  static int bind(PreparedStatement ps, int first, Row row) throws SQLException {
     AiRequest r = row.call();
     Usage u = r.usage();
     Cost cost = row.cost();
-    int i = 1;
+    int i = first;
     ps.setString(i++, r.requestId());
     ps.setString(i++, row.siteId());
     ps.setString(i++, r.traceId());
@@ -89,7 +111,8 @@ public final class AiRequestTable {
     ps.setString(i++, Privacy.promptExcerpt(row.privacyTier(), r.prompt()));
     ps.setString(i++, Privacy.completionExcerpt(row.privacyTier(), r.completion()));
     ps.setTimestamp(i++, Timestamp.from(row.receivedAt()));
-    ps.setString(i, row.ingestId());
+    ps.setString(i++, row.ingestId());
+    return i;
   }
 
   static void setInt(PreparedStatement ps, int index, Integer value) throws SQLException {

@@ -16,6 +16,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,8 +34,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Stores ledger rows: prices each call with the card, writes the rows (and, at privacy tier 3, the
- * payloads) through the append writers, reads back which write stored each of the rows' keys to
- * tell first writes from repeats, and only for first writes tells the budgets and publishes to the
+ * payloads) through the append writers, whose inserts return the keys each write stored, to tell
+ * first writes from repeats, and only for first writes tells the budgets and publishes to the
  * site's stream (a write's rows together, in their order). A repeat is answered with the stored
  * row, so a retried call counts once.
  */
@@ -110,7 +111,6 @@ public final class LedgerIngest {
         site.id(),
         keys,
         new Written<>(rows, ingestId, aiWriter, payloads),
-        store::aiRequestWrites,
         store::aiRequests,
         AiRequestView::of,
         this::onNewAiRequests);
@@ -139,7 +139,6 @@ public final class LedgerIngest {
         site.id(),
         keys,
         new Written<>(rows, ingestId, toolWriter, payloads),
-        store::toolExecutionWrites,
         store::toolExecutions,
         ToolExecutionView::of,
         this::onNewToolExecutions);
@@ -167,42 +166,46 @@ public final class LedgerIngest {
       String siteId,
       List<Key> keys,
       Written<R> written,
-      StoreRead<String> writes,
       StoreRead<Stored<V>> full,
       Function<R, V> view,
       Consumer<List<V>> onNew) {
     return write(
             keys,
-            () -> written.writer().append(List.copyOf(written.rows().values())),
+            () -> written.writer().appendReturning(List.copyOf(written.rows().values())),
             written.payloads())
         .thenApplyAsync(
-            done -> blockingly(() -> stored(siteId, written, writes, full, view)), blocking)
+            inserted -> blockingly(() -> stored(siteId, written, inserted, full, view)), blocking)
         .thenApply(stored -> answer(keys, stored, written.ingestId(), onNew));
   }
 
   /**
-   * What is stored under the written keys. Which write stored each key is read from three narrow
-   * columns; a row this write stored is answered from memory ({@code view} gives exactly what a
-   * read would), and only the rows another write stored first (repeats) are read back whole.
+   * What is stored under the written keys. The insert returned the keys it stored with the write
+   * that stored each (its flush may hold other writes' rows): a row this write stored is answered
+   * from memory ({@code view} gives exactly what a read would), and only the rows another write
+   * stored first (repeats) are read back whole.
    */
   private static <R, V> Map<Key, Stored<V>> stored(
       String siteId,
       Written<R> written,
-      StoreRead<String> writes,
+      List<Object> inserted,
       StoreRead<Stored<V>> full,
       Function<R, V> view)
       throws SQLException {
-    Map<Key, String> writers = writes.read(siteId, written.rows().keySet());
+    Set<Key> mine = new HashSet<>();
+    for (Object o : inserted) {
+      if (o instanceof LedgerStore.Inserted i && written.ingestId().equals(i.ingestId())) {
+        mine.add(i.key());
+      }
+    }
     Map<Key, Stored<V>> stored = new HashMap<>();
     List<Key> repeats = new ArrayList<>();
     written
         .rows()
         .forEach(
             (key, row) -> {
-              String writer = writers.get(key);
-              if (written.ingestId().equals(writer)) {
-                stored.put(key, new Stored<>(view.apply(row), writer));
-              } else if (writer != null) {
+              if (mine.contains(key)) {
+                stored.put(key, new Stored<>(view.apply(row), written.ingestId()));
+              } else {
                 repeats.add(key);
               }
             });
@@ -216,9 +219,9 @@ public final class LedgerIngest {
    * Partitions for late rows first (on the blocking pool, only when a row is older than the kept
    * days), then the rows and their payloads together.
    */
-  private CompletionStage<Void> write(
+  private CompletionStage<List<Object>> write(
       List<Key> keys,
-      java.util.function.Supplier<CompletionStage<?>> rows,
+      java.util.function.Supplier<CompletionStage<List<Object>>> rows,
       List<PayloadTable.Row> payloads) {
     List<Instant> starts = keys.stream().map(Key::startedAt).toList();
     CompletableFuture<Void> ready =
@@ -233,10 +236,12 @@ public final class LedgerIngest {
                 blocking)
             : CompletableFuture.completedFuture(null);
     return ready.thenCompose(
-        ignored ->
-            CompletableFuture.allOf(
-                rows.get().toCompletableFuture(),
-                payloadWriter.append(payloads).toCompletableFuture()));
+        ignored -> {
+          CompletableFuture<List<Object>> stored = rows.get().toCompletableFuture();
+          return CompletableFuture.allOf(
+                  stored, payloadWriter.append(payloads).toCompletableFuture())
+              .thenApply(both -> stored.join());
+        });
   }
 
   private <V> List<Recorded<V>> answer(

@@ -34,44 +34,20 @@ public final class LedgerStore {
   /** A stored row and the write that stored it. */
   public record Stored<T>(T row, String ingestId) {}
 
+  /** A key an insert stored, and the write that stored it (what the ledger inserts return). */
+  public record Inserted(Key key, String ingestId) {}
+
+  /** Reads {@code id, started_at, ingest_id} as the ledger's inserts return them. */
+  static Inserted inserted(ResultSet rs) throws SQLException {
+    return new Inserted(
+        new Key(rs.getString(1), AiRequestView.instant(rs, "started_at")), rs.getString(3));
+  }
+
   private final DataSource dataSource;
   private final Set<LocalDate> ensuredDays = ConcurrentHashMap.newKeySet();
 
   public LedgerStore(DataSource dataSource) {
     this.dataSource = dataSource;
-  }
-
-  /**
-   * Which write stored each of these model calls: the ingest id under each stored key (three narrow
-   * columns, so a first write needs no row read back; a repeat reads its row with {@link
-   * #aiRequests}).
-   */
-  public Map<Key, String> aiRequestWrites(String siteId, Collection<Key> keys) throws SQLException {
-    return writes("ai_requests", "request_id", siteId, keys);
-  }
-
-  /** Which write stored each of these tool runs (see {@link #aiRequestWrites}). */
-  public Map<Key, String> toolExecutionWrites(String siteId, Collection<Key> keys)
-      throws SQLException {
-    return writes("tool_executions", "execution_id", siteId, keys);
-  }
-
-  private Map<Key, String> writes(
-      String table, String idColumn, String siteId, Collection<Key> keys) throws SQLException {
-    return read(
-        "SELECT "
-            + idColumn
-            + ", started_at, ingest_id FROM "
-            + table // constants, not input
-            + " WHERE "
-            + idColumn
-            + " = ANY(?)",
-        siteId,
-        keys,
-        rs ->
-            Map.entry(
-                new Key(rs.getString(1), AiRequestView.instant(rs, "started_at")),
-                rs.getString(3)));
   }
 
   public Map<Key, Stored<AiRequestView>> aiRequests(String siteId, Collection<Key> keys)

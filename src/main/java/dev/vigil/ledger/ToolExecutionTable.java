@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Collections;
 
 /** The {@code tool_executions} fact table as an append-writer target. */
 public final class ToolExecutionTable {
@@ -13,22 +14,45 @@ public final class ToolExecutionTable {
   public record Row(
       String siteId, int privacyTier, ToolExecution run, Instant receivedAt, String ingestId) {}
 
-  static final String INSERT =
+  /** Parameters per row. */
+  static final int WIDTH = 21;
+
+  static final String HEAD =
       "INSERT INTO tool_executions (execution_id, site_id, trace_id, span_id, parent_span_id,"
           + " ai_request_id, tool_name, server_name, user_id, session_id, task_id, agent, status,"
           + " error, started_at, duration_ms, synthetic, input_excerpt, output_excerpt, received_at,"
-          + " ingest_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-          + " ON CONFLICT DO NOTHING";
+          + " ingest_id)";
+
+  /** A repeat of a stored key is acknowledged with the stored row, not stored again. */
+  static final String CONFLICT = " ON CONFLICT DO NOTHING";
+
+  /** The one-row insert (tests seed rows with it). */
+  static final String INSERT =
+      HEAD + " VALUES (" + String.join(", ", Collections.nCopies(WIDTH, "?")) + ")" + CONFLICT;
+
+  /**
+   * Each row the insert stored, with the write that stored it: a repeat of a stored key is not
+   * returned, so a write learns its first writes without reading them back.
+   */
+  static final String RETURNING = " RETURNING execution_id, started_at, ingest_id";
 
   private ToolExecutionTable() {}
 
   public static AppendWriter.Table<Row> table() {
-    return new AppendWriter.Table<>("tool_executions", INSERT, ToolExecutionTable::bind);
+    return AppendWriter.Table.returning(
+        "tool_executions",
+        new AppendWriter.Returning<>(
+            HEAD + " VALUES ",
+            WIDTH,
+            CONFLICT + RETURNING,
+            ToolExecutionTable::bind,
+            LedgerStore::inserted));
   }
 
-  static void bind(PreparedStatement ps, Row row) throws SQLException {
+  /** Binds the row from parameter {@code first} on; returns the next free index. */
+  static int bind(PreparedStatement ps, int first, Row row) throws SQLException {
     ToolExecution t = row.run();
-    int i = 1;
+    int i = first;
     ps.setString(i++, t.executionId());
     ps.setString(i++, row.siteId());
     ps.setString(i++, t.traceId());
@@ -49,6 +73,7 @@ public final class ToolExecutionTable {
     ps.setString(i++, Privacy.inputExcerpt(row.privacyTier(), t.input()));
     ps.setString(i++, Privacy.outputExcerpt(row.privacyTier(), t.output()));
     ps.setTimestamp(i++, Timestamp.from(row.receivedAt()));
-    ps.setString(i, row.ingestId());
+    ps.setString(i++, row.ingestId());
+    return i;
   }
 }

@@ -7,11 +7,15 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
@@ -31,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * The batched append writer of one fact table. Callers {@link #append} a request's rows and get a
  * stage that completes only after those rows are committed. Requests wait in a bounded queue and
  * are flushed together (see {@link #batches}) as one batched insert (rewritten by the driver into
- * multi-row INSERTs) in one transaction, on the writer's own connection pool.
+ * multi-row INSERTs) in one transaction, on the writer's own connection pool. A table with a {@link
+ * Returning} insert is flushed as multi-row statements built here, and each request learns what its
+ * flush stored.
  *
  * <p>A full queue refuses at once rather than growing memory. When a flush fails, every request in
  * it fails, except that a constraint or data error (one bad request) is isolated by retrying the
@@ -46,12 +52,59 @@ public final class AppendWriter<T> {
     void bind(PreparedStatement statement, T row) throws SQLException;
   }
 
-  /** The table: a name (for metrics and logs), a one-row insert, and how to bind a row to it. */
-  public record Table<T>(String name, String insertSql, RowBinder<T> binder) {}
+  /** Binds one row to the parameters from {@code first} on, and returns the next free index. */
+  @FunctionalInterface
+  public interface IndexedBinder<T> {
+    int bind(PreparedStatement statement, int first, T row) throws SQLException;
+  }
 
-  private record Pending<T>(List<T> rows, CompletableFuture<Done> done) {}
+  /** Reads one row an insert returned. */
+  @FunctionalInterface
+  public interface ReturnedReader {
+    Object read(ResultSet returned) throws SQLException;
+  }
+
+  /**
+   * An insert that says which rows it stored: {@code head}, then a {@code (?, …)} of {@code width}
+   * parameters per row, then {@code tail} (ending in a RETURNING clause), built by the writer as
+   * one multi-row statement per chunk of a flush: the driver does not rewrite a batch whose
+   * statement returns rows.
+   */
+  public record Returning<T>(
+      String head, int width, String tail, IndexedBinder<T> binder, ReturnedReader reader) {
+
+    /** The statement for {@code rows} rows. */
+    String sql(int rows) {
+      String tuple = "(" + String.join(", ", Collections.nCopies(width, "?")) + ")";
+      return head + String.join(", ", Collections.nCopies(rows, tuple)) + tail;
+    }
+  }
+
+  /**
+   * The table: a name (for metrics and logs), a one-row insert, how to bind a row to it, and, for a
+   * table written with {@link #appendReturning}, the insert that returns what it stored.
+   */
+  public record Table<T>(
+      String name, String insertSql, RowBinder<T> binder, Returning<T> returning) {
+    public Table(String name, String insertSql, RowBinder<T> binder) {
+      this(name, insertSql, binder, null);
+    }
+
+    /** A table whose flushes return what they stored (see {@link AppendWriter#appendReturning}). */
+    public static <T> Table<T> returning(String name, Returning<T> returning) {
+      return new Table<>(
+          name, returning.sql(1), (ps, row) -> returning.binder().bind(ps, 1, row), returning);
+    }
+  }
+
+  private record Pending<T>(List<T> rows, CompletableFuture<List<Object>> done) {}
+
+  /** Rows per statement of a returning insert at most (a power of two, so few distinct texts). */
+  private static final int MAX_RETURNING_CHUNK = 256;
 
   private final Table<T> table;
+  private final Map<Integer, String> returningSql = new ConcurrentHashMap<>();
+  private final int returningChunk;
   private final DataSource pool;
   private final BoundedSourceQueue<Pending<T>> queue;
   private final CompletionStage<Done> drained;
@@ -70,6 +123,11 @@ public final class AppendWriter<T> {
       MeterRegistry registry) {
     this.table = table;
     this.pool = pool;
+    this.returningChunk =
+        table.returning() == null
+            ? 0
+            : Integer.highestOneBit(
+                Math.min(MAX_RETURNING_CHUNK, Short.MAX_VALUE / table.returning().width()));
     String t = table.name();
     this.refused = Counter.builder("vigil.writer.refused").tag("table", t).register(registry);
     this.failedFlushes =
@@ -142,10 +200,27 @@ public final class AppendWriter<T> {
    * WriterUnavailableException} (at once when the queue is full or the writer closed).
    */
   public CompletionStage<Done> append(List<T> rows) {
-    if (rows.isEmpty()) {
-      return CompletableFuture.completedFuture(Done.getInstance());
+    return enqueue(rows).thenApply(returned -> Done.getInstance());
+  }
+
+  /**
+   * Queues a request's rows into a table with a {@link Returning} insert. The stage completes after
+   * they are committed with every row the flush that carried them returned (that is, stored: other
+   * requests' rows too, so a row should say which write it came from), or fails as {@link #append}
+   * does.
+   */
+  public CompletionStage<List<Object>> appendReturning(List<T> rows) {
+    if (table.returning() == null) {
+      throw new IllegalStateException(table.name() + " has no returning insert");
     }
-    CompletableFuture<Done> done = new CompletableFuture<>();
+    return enqueue(rows);
+  }
+
+  private CompletionStage<List<Object>> enqueue(List<T> rows) {
+    if (rows.isEmpty()) {
+      return CompletableFuture.completedFuture(List.of());
+    }
+    CompletableFuture<List<Object>> done = new CompletableFuture<>();
     if (closed) {
       return failed(WriterUnavailableException.Reason.CLOSED, "writer is shut down");
     }
@@ -186,9 +261,15 @@ public final class AppendWriter<T> {
     long rows = batch.stream().mapToLong(p -> p.rows().size()).sum();
     long start = System.nanoTime();
     try {
-      insert(batch);
+      List<Object> returned;
+      if (table.returning() == null) {
+        insert(batch);
+        returned = List.of();
+      } else {
+        returned = insertReturning(batch);
+      }
       flushRows.record(rows);
-      batch.forEach(p -> p.done().complete(Done.getInstance()));
+      batch.forEach(p -> p.done().complete(returned));
     } catch (SQLException e) {
       failedFlushes.increment();
       if (isDataError(e) && batch.size() > 1) {
@@ -233,6 +314,40 @@ public final class AppendWriter<T> {
     }
   }
 
+  /** The flush as multi-row inserts of at most {@link #returningChunk} rows, in one transaction. */
+  private List<Object> insertReturning(List<Pending<T>> batch) throws SQLException {
+    Returning<T> returning = table.returning();
+    List<T> rows = new ArrayList<>();
+    batch.forEach(p -> rows.addAll(p.rows()));
+    List<Object> returned = new ArrayList<>(rows.size());
+    try (Connection c = pool.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        for (int from = 0; from < rows.size(); ) {
+          int n = Integer.highestOneBit(Math.min(returningChunk, rows.size() - from));
+          String sql = returningSql.computeIfAbsent(n, returning::sql);
+          try (PreparedStatement ps = c.prepareStatement(sql)) {
+            int next = 1;
+            for (T row : rows.subList(from, from + n)) {
+              next = returning.binder().bind(ps, next, row);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                returned.add(returning.reader().read(rs));
+              }
+            }
+          }
+          from += n;
+        }
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        rollbackQuietly(c);
+        throw e;
+      }
+    }
+    return List.copyOf(returned);
+  }
+
   /** Class 22 (data exception) and 23 (integrity constraint): the rows, not the database. */
   private static boolean isDataError(SQLException e) {
     for (SQLException s = e; s != null; s = s.getNextException()) {
@@ -252,7 +367,7 @@ public final class AppendWriter<T> {
     }
   }
 
-  private static CompletionStage<Done> failed(WriterUnavailableException.Reason reason, String m) {
+  private static <R> CompletionStage<R> failed(WriterUnavailableException.Reason reason, String m) {
     return CompletableFuture.failedFuture(new WriterUnavailableException(reason, m, null));
   }
 }

@@ -338,7 +338,7 @@ class LedgerAnalyticsIT {
   private void insert(AiRequestTable.Row row) throws Exception {
     try (Connection c = ds.getConnection();
         PreparedStatement ps = c.prepareStatement(AiRequestTable.INSERT)) {
-      AiRequestTable.bind(ps, row);
+      AiRequestTable.bind(ps, 1, row);
       ps.executeUpdate();
     }
   }
@@ -359,7 +359,7 @@ class LedgerAnalyticsIT {
             synthetic, null, null);
     try (Connection c = ds.getConnection();
         PreparedStatement ps = c.prepareStatement(ToolExecutionTable.INSERT)) {
-      ToolExecutionTable.bind(ps, new ToolExecutionTable.Row("default", 1, t, at, "seed"));
+      ToolExecutionTable.bind(ps, 1, new ToolExecutionTable.Row("default", 1, t, at, "seed"));
       ps.executeUpdate();
     }
   }

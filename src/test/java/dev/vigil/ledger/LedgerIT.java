@@ -59,7 +59,11 @@ class LedgerIT {
   @BeforeAll
   void start() {
     db = TestDatabase.fresh();
-    server = VigilServer.start(TestServers.config(db, Map.of()));
+    // calls wait up to 100 ms for a shared flush, so writes sent at once share one (as under load)
+    server =
+        VigilServer.start(
+            TestServers.config(
+                db, Map.of("vigil.writer.tables.ai_requests.max-batch-delay", "100ms")));
     http = new HttpTestClient(server.httpPort());
     Await.until(
         Duration.ofSeconds(60), () -> assertThat(http.get("/ready").status()).isEqualTo(200));
@@ -253,6 +257,52 @@ class LedgerIT {
     assertThat(full.headers().firstValue("Preference-Applied")).isEmpty();
     assertThat(Json.MAPPER.readTree(full.body()).path("row").path("toolName").asText())
         .isEqualTo("grep");
+  }
+
+  @Test
+  void theSameCallsSentByManyWritersAtOnceAreStoredAndCountedOnce() throws Exception {
+    // given 8 writers sending the same 20 calls at once (several share a flush of the writer)
+    String agent = "racing-" + unique();
+    ArrayNode batch = Json.MAPPER.createArrayNode();
+    for (int i = 0; i < 20; i++) {
+      batch.add(call(agent + "-" + i, agent).put("inputTokens", 1000)); // 3,000 µ$ each
+    }
+    var writers = java.util.concurrent.Executors.newFixedThreadPool(8);
+    List<java.util.concurrent.Future<HttpResponse<String>>> sent = new java.util.ArrayList<>();
+    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    for (int w = 0; w < 8; w++) {
+      sent.add(
+          writers.submit(
+              () -> {
+                go.await();
+                return postPreferring("/v1/ai/requests", serverKey, batch, "return=minimal");
+              }));
+    }
+    go.countDown();
+
+    // then every row is created by exactly one of them, and repeats everywhere else
+    int created = 0;
+    int[] firstWrites = new int[20];
+    for (var f : sent) {
+      HttpResponse<String> r = f.get(30, TimeUnit.SECONDS);
+      assertThat(r.statusCode()).as(r.body()).isIn(200, 201);
+      JsonNode answer = Json.MAPPER.readTree(r.body());
+      created += answer.path("created").asInt();
+      for (int i = 0; i < 20; i++) {
+        JsonNode row = answer.path("rows").path(i);
+        assertThat(row.path("requestId").asText()).isEqualTo(agent + "-" + i);
+        assertThat(row.path("costMicrodollars").asLong()).isEqualTo(3_000);
+        if (!row.path("duplicate").asBoolean()) {
+          firstWrites[i]++;
+        }
+      }
+    }
+    writers.shutdown();
+    assertThat(created).isEqualTo(20);
+    assertThat(firstWrites).containsOnly(1);
+    assertThat(count("ai_requests", "agent", agent)).isEqualTo(20);
+    JsonNode costs = http.get("/v1/analytics/costs?agent=" + agent, admin).json();
+    assertThat(costs.path("totals").path("requests").path("current").asLong()).isEqualTo(20);
   }
 
   @Test

@@ -22,6 +22,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -65,6 +66,21 @@ class AppendWriterIT {
             statement.setLong(1, row.id());
             statement.setString(2, row.payload());
           });
+
+  /** The same table written through an insert that returns what it stored, skipping repeats. */
+  private static final AppendWriter.Table<Row> RETURNING_ROWS =
+      AppendWriter.Table.returning(
+          TABLE,
+          new AppendWriter.Returning<>(
+              "INSERT INTO writer_test (id, payload) VALUES ",
+              2,
+              " ON CONFLICT DO NOTHING RETURNING id, payload",
+              (statement, first, row) -> {
+                statement.setLong(first, row.id());
+                statement.setString(first + 1, row.payload());
+                return first + 2;
+              },
+              returned -> new Row(returned.getLong(1), returned.getString(2))));
 
   private static ActorTestKit testKit;
   private static HikariDataSource writerPool;
@@ -211,6 +227,42 @@ class AppendWriterIT {
     DistributionSummary flushes = registry.get("vigil.writer.flush.rows").summary();
     assertEquals(3, flushes.count(), "the idle request, the blocked one, the three that waited");
     assertEquals(6.0, flushes.max(), "the three requests that waited went as one flush");
+  }
+
+  @Test
+  void aReturningInsertTellsEveryCallerOfAFlushWhatItStoredInChunksUnderTheParameterLimit()
+      throws Exception {
+    // given a stored row, and a batch that waits 2 s, so the three requests below (17,102 rows,
+    // 34,204 parameters: more than one statement may carry) share one flush
+    execute("INSERT INTO writer_test (id, payload) VALUES (1, 'first')");
+    AppendWriter<Row> writer =
+        start(RETURNING_ROWS, new WriterSettings(20_000, Duration.ofSeconds(2), 100, 1));
+    List<Row> many = LongStream.range(100, 17_100).mapToObj(id -> new Row(id, "a")).toList();
+    List<Row> withARepeat = new ArrayList<>(List.of(new Row(1, "again")));
+    LongStream.range(20_000, 20_100).forEach(id -> withARepeat.add(new Row(id, "b")));
+
+    // when the second request repeats the stored row, and the third a row of the first
+    var first = writer.appendReturning(many);
+    var second = writer.appendReturning(withARepeat);
+    var third = writer.appendReturning(List.of(new Row(100, "c")));
+
+    // then every caller learns the same: each stored row once, with the write that stored it,
+    // and neither repeat
+    List<Object> returned = first.toCompletableFuture().get(AWAIT.toSeconds(), SECONDS);
+    assertEquals(returned, second.toCompletableFuture().get(AWAIT.toSeconds(), SECONDS));
+    assertEquals(returned, third.toCompletableFuture().get(AWAIT.toSeconds(), SECONDS));
+    List<Row> expected = new ArrayList<>(many);
+    expected.addAll(withARepeat.subList(1, withARepeat.size()));
+    assertEquals(
+        expected.stream().sorted(Comparator.comparingLong(Row::id)).toList(),
+        returned.stream().map(Row.class::cast).sorted(Comparator.comparingLong(Row::id)).toList());
+    assertEquals(1 + 17_000 + 100, countAll());
+    assertEquals(1.0, registry.get("vigil.writer.flush.rows").summary().count(), "one flush");
+    assertEquals(0.0, counter("vigil.writer.flush.failures"));
+
+    // and a plain append to a returning table is acknowledged without the rows
+    writer.append(List.of(row(30_000))).toCompletableFuture().get(AWAIT.toSeconds(), SECONDS);
+    assertEquals(1 + 17_000 + 100 + 1, countAll());
   }
 
   @Test
@@ -363,8 +415,12 @@ class AppendWriterIT {
   }
 
   private AppendWriter<Row> start(WriterSettings settings) {
+    return start(ROWS, settings);
+  }
+
+  private AppendWriter<Row> start(AppendWriter.Table<Row> table, WriterSettings settings) {
     AppendWriter<Row> writer =
-        AppendWriter.start(ROWS, settings, writerPool, testKit.system(), registry);
+        AppendWriter.start(table, settings, writerPool, testKit.system(), registry);
     writers.add(writer);
     return writer;
   }
