@@ -56,6 +56,7 @@ public final class AiRequestTable {
             WIDTH,
             CONFLICT + RETURNING,
             AiRequestTable::bind,
+            Row::ingestId,
             LedgerStore::inserted));
   }
 

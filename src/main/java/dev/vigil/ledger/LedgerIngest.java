@@ -179,10 +179,10 @@ public final class LedgerIngest {
   }
 
   /**
-   * What is stored under the written keys. The insert returned the keys it stored with the write
-   * that stored each (its flush may hold other writes' rows): a row this write stored is answered
-   * from memory ({@code view} gives exactly what a read would), and only the rows another write
-   * stored first (repeats) are read back whole.
+   * What is stored under the written keys. The insert returned the keys this write stored (not
+   * those another write stored first, before or in the same flush): a row this write stored is
+   * answered from memory ({@code view} gives exactly what a read would), and only the rows another
+   * write stored first (repeats) are read back whole.
    */
   private static <R, V> Map<Key, Stored<V>> stored(
       String siteId,
@@ -191,12 +191,7 @@ public final class LedgerIngest {
       StoreRead<Stored<V>> full,
       Function<R, V> view)
       throws SQLException {
-    Set<Key> mine = new HashSet<>();
-    for (Object o : inserted) {
-      if (o instanceof LedgerStore.Inserted i && written.ingestId().equals(i.ingestId())) {
-        mine.add(i.key());
-      }
-    }
+    Set<Object> mine = new HashSet<>(inserted);
     Map<Key, Stored<V>> stored = new HashMap<>();
     List<Key> repeats = new ArrayList<>();
     written

@@ -2,6 +2,7 @@ package dev.vigil.ledger;
 
 import dev.vigil.db.SqlStatement;
 import dev.vigil.ledger.BudgetRules.Spend;
+import dev.vigil.writer.AppendWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -34,13 +35,10 @@ public final class LedgerStore {
   /** A stored row and the write that stored it. */
   public record Stored<T>(T row, String ingestId) {}
 
-  /** A key an insert stored, and the write that stored it (what the ledger inserts return). */
-  public record Inserted(Key key, String ingestId) {}
-
-  /** Reads {@code id, started_at, ingest_id} as the ledger's inserts return them. */
-  static Inserted inserted(ResultSet rs) throws SQLException {
-    return new Inserted(
-        new Key(rs.getString(1), AiRequestView.instant(rs, "started_at")), rs.getString(3));
+  /** Reads {@code id, started_at, ingest_id} as the ledger's inserts return them: a stored key. */
+  static AppendWriter.Returned inserted(ResultSet rs) throws SQLException {
+    return new AppendWriter.Returned(
+        rs.getString(3), new Key(rs.getString(1), AiRequestView.instant(rs, "started_at")));
   }
 
   private final DataSource dataSource;

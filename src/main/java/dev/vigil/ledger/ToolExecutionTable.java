@@ -46,6 +46,7 @@ public final class ToolExecutionTable {
             WIDTH,
             CONFLICT + RETURNING,
             ToolExecutionTable::bind,
+            Row::ingestId,
             LedgerStore::inserted));
   }
 

@@ -11,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -18,6 +19,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import javax.sql.DataSource;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -58,20 +60,36 @@ public final class AppendWriter<T> {
     int bind(PreparedStatement statement, int first, T row) throws SQLException;
   }
 
+  /** One row an insert returned, and the write (request) whose row it was. */
+  public record Returned(Object write, Object row) {}
+
   /** Reads one row an insert returned. */
   @FunctionalInterface
   public interface ReturnedReader {
-    Object read(ResultSet returned) throws SQLException;
+    Returned read(ResultSet returned) throws SQLException;
   }
 
   /**
    * An insert that says which rows it stored: {@code head}, then a {@code (?, …)} of {@code width}
    * parameters per row, then {@code tail} (ending in a RETURNING clause), built by the writer as
    * one multi-row statement per chunk of a flush: the driver does not rewrite a batch whose
-   * statement returns rows.
+   * statement returns rows. {@code writeOf} names the write a row belongs to (every row of one
+   * {@link #appendReturning} call belongs to the same write), and the reader says it for each
+   * returned row, so that each request gets only its own.
    */
   public record Returning<T>(
-      String head, int width, String tail, IndexedBinder<T> binder, ReturnedReader reader) {
+      String head,
+      int width,
+      String tail,
+      IndexedBinder<T> binder,
+      Function<T, Object> writeOf,
+      ReturnedReader reader) {
+
+    public Returning {
+      if (width < 1 || width > Short.MAX_VALUE) {
+        throw new IllegalArgumentException("a row has 1 to 32767 parameters, not " + width);
+      }
+    }
 
     /** The statement for {@code rows} rows. */
     String sql(int rows) {
@@ -128,6 +146,7 @@ public final class AppendWriter<T> {
             ? 0
             : Integer.highestOneBit(
                 Math.min(MAX_RETURNING_CHUNK, Short.MAX_VALUE / table.returning().width()));
+    // width ≤ Short.MAX_VALUE (checked by Returning), so every chunk holds at least one row
     String t = table.name();
     this.refused = Counter.builder("vigil.writer.refused").tag("table", t).register(registry);
     this.failedFlushes =
@@ -205,9 +224,9 @@ public final class AppendWriter<T> {
 
   /**
    * Queues a request's rows into a table with a {@link Returning} insert. The stage completes after
-   * they are committed with every row the flush that carried them returned (that is, stored: other
-   * requests' rows too, so a row should say which write it came from), or fails as {@link #append}
-   * does.
+   * they are committed with the rows of this request that the insert returned, that is, stored (a
+   * row another write had stored, before or in the same flush, is not among them), or fails as
+   * {@link #append} does.
    */
   public CompletionStage<List<Object>> appendReturning(List<T> rows) {
     if (table.returning() == null) {
@@ -261,15 +280,18 @@ public final class AppendWriter<T> {
     long rows = batch.stream().mapToLong(p -> p.rows().size()).sum();
     long start = System.nanoTime();
     try {
-      List<Object> returned;
       if (table.returning() == null) {
         insert(batch);
-        returned = List.of();
+        flushRows.record(rows);
+        batch.forEach(p -> p.done().complete(List.of()));
       } else {
-        returned = insertReturning(batch);
+        Map<Object, List<Object>> byWrite = insertReturning(batch);
+        flushRows.record(rows);
+        Function<T, Object> writeOf = table.returning().writeOf();
+        batch.forEach(
+            p ->
+                p.done().complete(byWrite.getOrDefault(writeOf.apply(p.rows().get(0)), List.of())));
       }
-      flushRows.record(rows);
-      batch.forEach(p -> p.done().complete(returned));
     } catch (SQLException e) {
       failedFlushes.increment();
       if (isDataError(e) && batch.size() > 1) {
@@ -314,12 +336,15 @@ public final class AppendWriter<T> {
     }
   }
 
-  /** The flush as multi-row inserts of at most {@link #returningChunk} rows, in one transaction. */
-  private List<Object> insertReturning(List<Pending<T>> batch) throws SQLException {
+  /**
+   * The flush as multi-row inserts of at most {@link #returningChunk} rows, in one transaction; the
+   * rows they returned, by write.
+   */
+  private Map<Object, List<Object>> insertReturning(List<Pending<T>> batch) throws SQLException {
     Returning<T> returning = table.returning();
     List<T> rows = new ArrayList<>();
     batch.forEach(p -> rows.addAll(p.rows()));
-    List<Object> returned = new ArrayList<>(rows.size());
+    Map<Object, List<Object>> byWrite = new HashMap<>();
     try (Connection c = pool.getConnection()) {
       c.setAutoCommit(false);
       try {
@@ -329,11 +354,21 @@ public final class AppendWriter<T> {
           try (PreparedStatement ps = c.prepareStatement(sql)) {
             int next = 1;
             for (T row : rows.subList(from, from + n)) {
-              next = returning.binder().bind(ps, next, row);
+              int first = next;
+              next = returning.binder().bind(ps, first, row);
+              if (next != first + returning.width()) {
+                throw new IllegalStateException(
+                    table.name()
+                        + " bound "
+                        + (next - first)
+                        + " parameters of a row, not "
+                        + returning.width());
+              }
             }
             try (ResultSet rs = ps.executeQuery()) {
               while (rs.next()) {
-                returned.add(returning.reader().read(rs));
+                Returned r = returning.reader().read(rs);
+                byWrite.computeIfAbsent(r.write(), w -> new ArrayList<>()).add(r.row());
               }
             }
           }
@@ -345,7 +380,7 @@ public final class AppendWriter<T> {
         throw e;
       }
     }
-    return List.copyOf(returned);
+    return byWrite;
   }
 
   /** Class 22 (data exception) and 23 (integrity constraint): the rows, not the database. */

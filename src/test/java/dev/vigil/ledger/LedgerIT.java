@@ -267,37 +267,44 @@ class LedgerIT {
     for (int i = 0; i < 20; i++) {
       batch.add(call(agent + "-" + i, agent).put("inputTokens", 1000)); // 3,000 µ$ each
     }
+    double flushesBefore = aiRequestFlushes();
     var writers = java.util.concurrent.Executors.newFixedThreadPool(8);
-    List<java.util.concurrent.Future<HttpResponse<String>>> sent = new java.util.ArrayList<>();
-    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
-    for (int w = 0; w < 8; w++) {
-      sent.add(
-          writers.submit(
-              () -> {
-                go.await();
-                return postPreferring("/v1/ai/requests", serverKey, batch, "return=minimal");
-              }));
-    }
-    go.countDown();
-
-    // then every row is created by exactly one of them, and repeats everywhere else
     int created = 0;
     int[] firstWrites = new int[20];
-    for (var f : sent) {
-      HttpResponse<String> r = f.get(30, TimeUnit.SECONDS);
-      assertThat(r.statusCode()).as(r.body()).isIn(200, 201);
-      JsonNode answer = Json.MAPPER.readTree(r.body());
-      created += answer.path("created").asInt();
-      for (int i = 0; i < 20; i++) {
-        JsonNode row = answer.path("rows").path(i);
-        assertThat(row.path("requestId").asText()).isEqualTo(agent + "-" + i);
-        assertThat(row.path("costMicrodollars").asLong()).isEqualTo(3_000);
-        if (!row.path("duplicate").asBoolean()) {
-          firstWrites[i]++;
+    try {
+      List<java.util.concurrent.Future<HttpResponse<String>>> sent = new java.util.ArrayList<>();
+      java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+      for (int w = 0; w < 8; w++) {
+        sent.add(
+            writers.submit(
+                () -> {
+                  go.await();
+                  return postPreferring("/v1/ai/requests", serverKey, batch, "return=minimal");
+                }));
+      }
+      go.countDown();
+
+      // then every row is created by exactly one of them, and repeats everywhere else
+      for (var f : sent) {
+        HttpResponse<String> r = f.get(30, TimeUnit.SECONDS);
+        assertThat(r.statusCode()).as(r.body()).isIn(200, 201);
+        JsonNode answer = Json.MAPPER.readTree(r.body());
+        created += answer.path("created").asInt();
+        for (int i = 0; i < 20; i++) {
+          JsonNode row = answer.path("rows").path(i);
+          assertThat(row.path("requestId").asText()).isEqualTo(agent + "-" + i);
+          assertThat(row.path("costMicrodollars").asLong()).isEqualTo(3_000);
+          if (!row.path("duplicate").asBoolean()) {
+            firstWrites[i]++;
+          }
         }
       }
+    } finally {
+      writers.shutdownNow();
     }
-    writers.shutdown();
+    assertThat(aiRequestFlushes() - flushesBefore)
+        .as("writes that shared a flush (the case this test is for)")
+        .isLessThan(8);
     assertThat(created).isEqualTo(20);
     assertThat(firstWrites).containsOnly(1);
     assertThat(count("ai_requests", "agent", agent)).isEqualTo(20);
@@ -663,6 +670,19 @@ class LedgerIT {
             .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
             .build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Flushes of the ai_requests writer so far, from {@code /metrics}. */
+  private double aiRequestFlushes() {
+    return http.get("/metrics")
+        .body()
+        .lines()
+        .filter(
+            l ->
+                l.startsWith("vigil_writer_flush_rows_count{")
+                    && l.contains("table=\"ai_requests\""))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
   }
 
   private JsonNode budgetCheck(String agent) {
