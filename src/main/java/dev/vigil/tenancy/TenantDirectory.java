@@ -32,8 +32,13 @@ public final class TenantDirectory {
     this.repository = repository;
   }
 
-  /** Reloads from the database; on failure the last good snapshot stays in force. */
-  public void refresh() {
+  /**
+   * Reloads from the database; on failure the last good snapshot stays in force. One reload at a
+   * time: otherwise a periodic reload that read the tables before a change could finish after the
+   * reload made for that change and put back what the change replaced (a site just created
+   * unknown, a token just revoked accepted again) until the next reload.
+   */
+  public synchronized void refresh() {
     try {
       List<Site> sites = repository.listSites();
       List<ApiToken> tokens = repository.listTokens();
