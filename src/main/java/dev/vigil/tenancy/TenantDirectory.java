@@ -35,8 +35,8 @@ public final class TenantDirectory {
   /**
    * Reloads from the database; on failure the last good snapshot stays in force. One reload at a
    * time: otherwise a periodic reload that read the tables before a change could finish after the
-   * reload made for that change and put back what the change replaced (a site just created
-   * unknown, a token just revoked accepted again) until the next reload.
+   * reload made for that change and put back what the change replaced (a site just created unknown,
+   * a token just revoked accepted again) until the next reload.
    */
   public synchronized void refresh() {
     try {
