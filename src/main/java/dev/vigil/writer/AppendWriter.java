@@ -43,7 +43,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A full queue refuses at once rather than growing memory. When a flush fails, every request in
  * it fails, except that a constraint or data error (one bad request) is isolated by retrying the
- * flush's requests one by one, so a caller never fails for a neighbour's rows.
+ * flush's requests one by one, so a caller never fails for a neighbour's rows, and a flush that
+ * PostgreSQL aborted as a deadlock victim or a serialization failure (two flushes waiting on each
+ * other's uncommitted keys) is run again: its transaction was rolled back whole.
  */
 public final class AppendWriter<T> {
   private static final Logger log = LoggerFactory.getLogger(AppendWriter.class);
@@ -120,6 +122,9 @@ public final class AppendWriter<T> {
   /** Rows per statement of a returning insert at most (a power of two, so few distinct texts). */
   private static final int MAX_RETURNING_CHUNK = 256;
 
+  /** Runs of one flush that PostgreSQL may abort as transient (class 40) before it fails. */
+  private static final int MAX_TRANSIENT_ATTEMPTS = 3;
+
   private final Table<T> table;
   private final Map<Integer, String> returningSql = new ConcurrentHashMap<>();
   private final int returningChunk;
@@ -129,6 +134,7 @@ public final class AppendWriter<T> {
   private final AtomicLong queuedRows = new AtomicLong();
   private final Counter refused;
   private final Counter failedFlushes;
+  private final Counter retriedFlushes;
   private final DistributionSummary flushRows;
   private final Timer flushLatency;
   private volatile boolean closed;
@@ -151,6 +157,11 @@ public final class AppendWriter<T> {
     this.refused = Counter.builder("vigil.writer.refused").tag("table", t).register(registry);
     this.failedFlushes =
         Counter.builder("vigil.writer.flush.failures").tag("table", t).register(registry);
+    this.retriedFlushes =
+        Counter.builder("vigil.writer.flush.retries")
+            .description("flushes run again after PostgreSQL aborted them as a deadlock victim")
+            .tag("table", t)
+            .register(registry);
     this.flushRows =
         DistributionSummary.builder("vigil.writer.flush.rows").tag("table", t).register(registry);
     this.flushLatency =
@@ -281,11 +292,11 @@ public final class AppendWriter<T> {
     long start = System.nanoTime();
     try {
       if (table.returning() == null) {
-        insert(batch);
+        retryingTransient(() -> insert(batch));
         flushRows.record(rows);
         batch.forEach(p -> p.done().complete(List.of()));
       } else {
-        Map<Object, List<Object>> byWrite = insertReturning(batch);
+        Map<Object, List<Object>> byWrite = retryingTransient(() -> insertReturning(batch));
         flushRows.record(rows);
         Function<T, Object> writeOf = table.returning().writeOf();
         batch.forEach(
@@ -317,7 +328,36 @@ public final class AppendWriter<T> {
     }
   }
 
-  private void insert(List<Pending<T>> batch) throws SQLException {
+  /** A flush's transaction, run whole. */
+  @FunctionalInterface
+  private interface Transaction<R> {
+    R run() throws SQLException;
+  }
+
+  /**
+   * Runs {@code transaction}, and again (up to {@link #MAX_TRANSIENT_ATTEMPTS} runs in all) while
+   * PostgreSQL aborts it as transient: a deadlock victim (two flushes of the same keys in opposite
+   * orders, each waiting for the other's uncommitted insert) or a serialization failure. The
+   * aborted run was rolled back, so running it again stores each row once.
+   */
+  private <R> R retryingTransient(Transaction<R> transaction) throws SQLException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return transaction.run();
+      } catch (SQLException e) {
+        if (attempt >= MAX_TRANSIENT_ATTEMPTS || !isTransient(e)) {
+          throw e;
+        }
+        retriedFlushes.increment();
+        log.warn(
+            "Flush to {} aborted by PostgreSQL ({}); running it again",
+            table.name(),
+            e.getMessage());
+      }
+    }
+  }
+
+  private Void insert(List<Pending<T>> batch) throws SQLException {
     try (Connection c = pool.getConnection()) {
       c.setAutoCommit(false);
       try (PreparedStatement ps = c.prepareStatement(table.insertSql())) {
@@ -329,6 +369,7 @@ public final class AppendWriter<T> {
         }
         ps.executeBatch();
         c.commit();
+        return null;
       } catch (SQLException | RuntimeException e) {
         rollbackQuietly(c);
         throw e;
@@ -381,6 +422,17 @@ public final class AppendWriter<T> {
       }
     }
     return byWrite;
+  }
+
+  /** Deadlock detected (40P01) and serialization failure (40001): worth running again. */
+  private static boolean isTransient(SQLException e) {
+    for (SQLException s = e; s != null; s = s.getNextException()) {
+      String state = s.getSQLState();
+      if ("40P01".equals(state) || "40001".equals(state)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Class 22 (data exception) and 23 (integrity constraint): the rows, not the database. */

@@ -2,6 +2,7 @@ package dev.vigil.writer;
 
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -267,6 +268,51 @@ class AppendWriterIT {
   }
 
   @Test
+  void runsAFlushAgainWhenPostgresAbortsItAsADeadlockVictim() throws Exception {
+    // given a returning writer, and another transaction that stored key 2 and has not committed
+    AppendWriter<Row> writer =
+        start(RETURNING_ROWS, new WriterSettings(1_000, Duration.ZERO, 100, 1));
+    ExecutorService other = Executors.newSingleThreadExecutor();
+    CompletionStage<List<Object>> flush;
+    try (Connection holder = checkPool.getConnection()) {
+      holder.setAutoCommit(false);
+      try (Statement st = holder.createStatement()) {
+        st.execute("INSERT INTO writer_test (id, payload) VALUES (2, 'other')");
+      }
+
+      // when a flush stores key 1 and then waits for the other transaction's key 2
+      flush = writer.appendReturning(List.of(new Row(1, "w"), new Row(2, "w")));
+      awaitInsertsWaitingForALock(1);
+      // and the other transaction then waits for the flush's key 1: each waits for the other
+      Future<Boolean> otherInsert =
+          other.submit(
+              () -> {
+                try (Statement st = holder.createStatement()) {
+                  return st.execute("INSERT INTO writer_test (id, payload) VALUES (1, 'other')");
+                }
+              });
+
+      // then PostgreSQL aborts the flush, which waited first, after its deadlock_timeout, so the
+      // other insert goes through, and the writer runs the flush again, now waiting behind it
+      otherInsert.get(AWAIT.toSeconds(), SECONDS);
+      awaitInsertsWaitingForALock(1);
+      assertFalse(flush.toCompletableFuture().isDone(), "the flush waits, it has not failed");
+      holder.rollback();
+    } finally {
+      other.shutdownNow();
+    }
+
+    // and once the other transaction rolls back, the flush's second run stores both its rows
+    assertEquals(
+        List.of(new Row(1, "w"), new Row(2, "w")),
+        sortedById(flush.toCompletableFuture().get(AWAIT.toSeconds(), SECONDS)));
+    assertEquals(List.of(1L, 2L), storedIds());
+    assertEquals("w", payloadOf(2));
+    assertEquals(1.0, counter("vigil.writer.flush.retries"));
+    assertEquals(0.0, counter("vigil.writer.flush.failures"));
+  }
+
+  @Test
   void failsEveryCallerOfAFlushWhoseCommitFailsAndKeepsWorkingAfterwards() throws Exception {
     // given a trigger that fails COMMIT (not the INSERT) of any transaction holding a poison row
     execute(
@@ -498,6 +544,17 @@ class AppendWriterIT {
     } catch (SQLException e) {
       throw new IllegalStateException("cannot count the stored rows", e);
     }
+  }
+
+  private void awaitInsertsWaitingForALock(long inserts) {
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            AWAIT,
+            () -> {
+              assertEquals(inserts, insertsWaitingForALock());
+              return null;
+            });
   }
 
   private static long insertsWaitingForALock() throws SQLException {
