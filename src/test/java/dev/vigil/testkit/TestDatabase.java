@@ -36,6 +36,35 @@ public final class TestDatabase {
     return new ConnectionInfo(withDatabase(server.url(), name), server.user(), server.password());
   }
 
+  /**
+   * A database outage, or its end: with {@code reachable} false, {@code db} refuses every new
+   * connection (superusers' too) and the connections it has are dropped, as when its server goes
+   * away; with true it takes connections again. Run from the server's maintenance database.
+   */
+  public static synchronized void setReachable(ConnectionInfo db, boolean reachable) {
+    ConnectionInfo server = server();
+    String url = db.url();
+    int query = url.indexOf('?');
+    String base = query < 0 ? url : url.substring(0, query);
+    String name = base.substring(base.lastIndexOf('/') + 1);
+    if (!name.matches("vigil_it_[0-9a-f]{12}")) {
+      throw new IllegalArgumentException("not a test database: " + name);
+    }
+    try (Connection c =
+            DriverManager.getConnection(server.url(), server.user(), server.password());
+        var st = c.createStatement()) {
+      st.execute("ALTER DATABASE " + name + " WITH ALLOW_CONNECTIONS " + reachable);
+      if (!reachable) {
+        st.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '"
+                + name
+                + "' AND pid <> pg_backend_pid()");
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot change whether " + name + " takes connections", e);
+    }
+  }
+
   /** True when the tests run against an external server rather than an embedded one. */
   public static boolean external() {
     return System.getenv("VIGIL_TEST_DB_URL") != null
