@@ -1,5 +1,6 @@
 package dev.vigil.fingerprint;
 
+import com.typesafe.config.Config;
 import dev.vigil.CborSerializable;
 import dev.vigil.anomaly.AnomalyBook;
 import dev.vigil.anomaly.AnomalyLog;
@@ -7,6 +8,7 @@ import dev.vigil.anomaly.AnomalySettings;
 import dev.vigil.anomaly.Level;
 import dev.vigil.anomaly.MetricTracker;
 import dev.vigil.anomaly.Threshold;
+import dev.vigil.cluster.LivePopulation;
 import dev.vigil.detection.DetectionSettings;
 import dev.vigil.detection.FingerprintSignals;
 import dev.vigil.detection.ImmediateClass;
@@ -86,6 +88,20 @@ public final class FingerprintEntity
   private enum Tick implements Command {
     INSTANCE
   }
+
+  /**
+   * The shard's stop message when it passivates the entity (idle, or beyond {@code
+   * fingerprint.max-live}): signals not yet journaled are rolled up first.
+   */
+  enum Stop implements Command {
+    INSTANCE
+  }
+
+  /** What a live fingerprint holds at most (64 sessions' signals, baselines): for {@code auto}. */
+  static final long BYTES_PER_FINGERPRINT = 8 * 1024;
+
+  /** The share of the heap that {@code fingerprint.max-live = auto} gives to fingerprints. */
+  static final double HEAP_SHARE = 0.15;
 
   /** Journaled facts. */
   public sealed interface Event extends CborSerializable {}
@@ -183,10 +199,28 @@ public final class FingerprintEntity
     ClusterSharding sharding = ClusterSharding.get(system);
     Function<String, RecipientRef<SessionEntity.Command>> sessions =
         sessionId -> sharding.entityRefFor(SessionEntity.ENTITY_KEY, sessionId);
+    Config config = system.settings().config();
+    int maxLive =
+        LivePopulation.limit(
+            config,
+            "vigil.detection.fingerprint.max-live",
+            HEAP_SHARE,
+            BYTES_PER_FINGERPRINT,
+            Runtime.getRuntime().maxMemory());
+    Duration idle =
+        config.getDuration(
+            "pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout");
+    system
+        .log()
+        .info(
+            "Fingerprints: at most {} live on this node (vigil.detection.fingerprint.max-live)",
+            maxLive);
     sharding.init(
         Entity.of(
-            ENTITY_KEY,
-            ctx -> create(ctx.getEntityId(), settings, clock, sessions, thresholds, anomalies)));
+                ENTITY_KEY,
+                ctx -> create(ctx.getEntityId(), settings, clock, sessions, thresholds, anomalies))
+            .withStopMessage(Stop.INSTANCE)
+            .withSettings(LivePopulation.settings(system, idle, maxLive)));
   }
 
   /**
@@ -307,6 +341,9 @@ public final class FingerprintEntity
     if (command instanceof Tick c) {
       return onTick(state, c);
     }
+    if (command instanceof Stop) {
+      return onStop(state);
+    }
     throw new IllegalArgumentException("unknown command: " + command);
   }
 
@@ -404,6 +441,15 @@ public final class FingerprintEntity
         .persist(events)
         .thenRun(s -> report(site, events))
         .thenReply(cmd.replyTo(), this::view);
+  }
+
+  private ReplyEffect<Event, State> onStop(State state) {
+    if (state.siteId() == null || !dirty) {
+      return Effect().stop().thenNoReply();
+    }
+    List<Event> events = List.of(rollup());
+    String site = state.siteId();
+    return Effect().persist(events).thenRun(s -> report(site, events)).thenStop().thenNoReply();
   }
 
   private ReplyEffect<Event, State> onTick(State state, Tick tick) {

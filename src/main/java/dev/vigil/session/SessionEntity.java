@@ -2,6 +2,7 @@ package dev.vigil.session;
 
 import dev.vigil.CborSerializable;
 import dev.vigil.anomaly.SubjectRollups;
+import dev.vigil.cluster.LivePopulation;
 import dev.vigil.detection.DetectionSettings;
 import dev.vigil.detection.FiredSignal;
 import dev.vigil.detection.ImmediateClass;
@@ -28,7 +29,6 @@ import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -104,6 +104,15 @@ public final class SessionEntity
   public record GetSession(ActorRef<SessionView> replyTo) implements Command {}
 
   private enum Tick implements Command {
+    INSTANCE
+  }
+
+  /**
+   * The shard's stop message when it passivates the entity (idle, ended, or beyond {@code
+   * max-live}): activity not yet journaled is rolled up first, so the session recovered on its next
+   * input has it.
+   */
+  enum Stop implements Command {
     INSTANCE
   }
 
@@ -285,13 +294,15 @@ public final class SessionEntity
       DetectionSettings detection,
       SubjectRollups rollups,
       Clock clock) {
-    var sharding = ClusterShardingSettings.create(system);
     // Idle passivation must outlive the inactivity timeout, or the entity would be stopped before
     // it can notice that its session has ended.
-    var passivation =
-        sharding
-            .passivationStrategySettings()
-            .withIdleEntityPassivation(settings.inactivityTimeout().plus(Duration.ofMinutes(5)));
+    var sharding =
+        LivePopulation.settings(
+            system, settings.inactivityTimeout().plus(Duration.ofMinutes(5)), settings.maxLive());
+    system
+        .log()
+        .info(
+            "Sessions: at most {} live on this node (vigil.sessions.max-live)", settings.maxLive());
     ClusterSharding.get(system)
         .init(
             Entity.of(
@@ -299,7 +310,8 @@ public final class SessionEntity
                     ctx ->
                         create(
                             ctx.getEntityId(), ctx.getShard(), settings, detection, rollups, clock))
-                .withSettings(sharding.withPassivationStrategy(passivation)));
+                .withStopMessage(Stop.INSTANCE)
+                .withSettings(sharding));
   }
 
   /**
@@ -415,6 +427,9 @@ public final class SessionEntity
     }
     if (command instanceof Tick c) {
       return onTick(state, c);
+    }
+    if (command instanceof Stop) {
+      return onStop(state);
     }
     throw new IllegalArgumentException("unknown command: " + command);
   }
@@ -534,6 +549,13 @@ public final class SessionEntity
     }
     tickBusy(hasPending());
     return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onStop(State state) {
+    if (state.started() && hasPending()) {
+      return persist(state, List.of(rollup(state, clock.instant()))).thenStop().thenNoReply();
+    }
+    return Effect().stop().thenNoReply();
   }
 
   private ReplyEffect<Event, State> onEndIfIdle(State state, EndIfIdle cmd) {

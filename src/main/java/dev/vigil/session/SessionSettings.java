@@ -1,6 +1,7 @@
 package dev.vigil.session;
 
 import com.typesafe.config.Config;
+import dev.vigil.cluster.LivePopulation;
 import java.time.Duration;
 
 /** Session lifecycle and journaling rules, from {@code vigil.sessions}. */
@@ -9,7 +10,17 @@ public record SessionSettings(
     Duration rollupInterval,
     int snapshotEvery,
     int tags,
-    Duration reaperInterval) {
+    Duration reaperInterval,
+    int maxLive) {
+
+  /**
+   * What a live session holds, with its fingerprint's share, rounded up from the bench's 4.5-4.8
+   * KiB (BENCHMARKS.md, memory): the divisor of {@code max-live = auto}.
+   */
+  static final long BYTES_PER_SESSION = 6 * 1024;
+
+  /** The share of the heap that {@code max-live = auto} gives to live sessions. */
+  static final double HEAP_SHARE = 0.25;
 
   public SessionSettings {
     if (inactivityTimeout.compareTo(Duration.ofSeconds(1)) < 0
@@ -18,9 +29,9 @@ public record SessionSettings(
       throw new IllegalArgumentException(
           "vigil.sessions: inactivity-timeout must be at least 1s and rollup-interval positive");
     }
-    if (snapshotEvery < 1 || tags < 1) {
+    if (snapshotEvery < 1 || tags < 1 || maxLive < 1) {
       throw new IllegalArgumentException(
-          "vigil.sessions: snapshot-every and tags must be at least 1");
+          "vigil.sessions: snapshot-every, tags and max-live must be at least 1");
     }
   }
 
@@ -31,7 +42,9 @@ public record SessionSettings(
         c.getDuration("rollup-interval"),
         c.getInt("snapshot-every"),
         c.getInt("tags"),
-        c.getDuration("reaper-interval"));
+        c.getDuration("reaper-interval"),
+        LivePopulation.limit(
+            c, "max-live", HEAP_SHARE, BYTES_PER_SESSION, Runtime.getRuntime().maxMemory()));
   }
 
   /** How often an entity with unjournaled activity checks whether a rollup is due. */

@@ -13,6 +13,7 @@ import dev.vigil.detection.Signal;
 import dev.vigil.detection.ThrottleLevel;
 import dev.vigil.fingerprint.FingerprintEntity.Command;
 import dev.vigil.fingerprint.FingerprintEntity.Event;
+import dev.vigil.fingerprint.FingerprintEntity.SignalsRolledUp;
 import dev.vigil.fingerprint.FingerprintEntity.State;
 import dev.vigil.fingerprint.FingerprintEntity.ThrottleChanged;
 import dev.vigil.session.SessionEntity;
@@ -23,6 +24,7 @@ import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.AfterAll;
@@ -84,6 +86,50 @@ class FingerprintEntityTest {
     assertThat(second.reply().action()).isEqualTo(Decision.Action.ALLOW);
     assertThat(second.events()).isEmpty();
     sessions.expectNoMessage(Duration.ofMillis(50));
+  }
+
+  @Test
+  void whenPassivatedItJournalsTheSignalsOfItsRequestsSinceTheLastRollupBeforeItStops() {
+    TestProbe<Decision> decisions = KIT.createTestProbe();
+    ActorRef<Command> entity =
+        KIT.spawn(
+            FingerprintEntity.create(
+                id,
+                SETTINGS,
+                clock,
+                s -> sessions.ref(),
+                ThresholdDirectory.of(List.of()),
+                ANOMALIES));
+    entity.tell(assess("s-1", true, T0, null, "human", decisions.ref()));
+    decisions.receiveMessage();
+    entity.tell(assess("s-1", false, T0.plusSeconds(5), null, "human", decisions.ref()));
+    decisions.receiveMessage();
+    entity.tell(assess("s-2", true, T0.plusSeconds(6), null, "human", decisions.ref()));
+    decisions.receiveMessage();
+    PersistenceTestKit journal = PersistenceTestKit.create(KIT.system());
+    int journaled = journal.persistedInStorage("Fingerprint|" + id).size();
+
+    // the shard's stop message: passivated as idle or beyond max-live
+    entity.tell(FingerprintEntity.Stop.INSTANCE);
+
+    decisions.expectTerminated(entity);
+    List<Object> events = journal.persistedInStorage("Fingerprint|" + id);
+    assertThat(events).hasSize(journaled + 1);
+    SignalsRolledUp rollup = (SignalsRolledUp) events.get(events.size() - 1);
+    assertThat(rollup.requests()).isEqualTo(3);
+    // and with nothing new since, a second incarnation stops without a write
+    ActorRef<Command> again =
+        KIT.spawn(
+            FingerprintEntity.create(
+                id,
+                SETTINGS,
+                clock,
+                s -> sessions.ref(),
+                ThresholdDirectory.of(List.of()),
+                ANOMALIES));
+    again.tell(FingerprintEntity.Stop.INSTANCE);
+    decisions.expectTerminated(again);
+    assertThat(journal.persistedInStorage("Fingerprint|" + id)).hasSize(journaled + 1);
   }
 
   @Test

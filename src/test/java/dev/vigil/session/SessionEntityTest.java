@@ -24,6 +24,7 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.AfterAll;
@@ -45,7 +46,7 @@ class SessionEntityTest {
   private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
   private static final SessionSettings SETTINGS =
       new SessionSettings(
-          Duration.ofMinutes(30), Duration.ofSeconds(10), 4, 4, Duration.ofMinutes(1));
+          Duration.ofMinutes(30), Duration.ofSeconds(10), 4, 4, Duration.ofMinutes(1), 100_000);
   private static final DetectionSettings DETECTION =
       DetectionSettings.fromConfig(VigilConfig.resolve(VigilConfig.shipped()));
   private static final ClientInfo CHROME =
@@ -127,6 +128,48 @@ class SessionEntityTest {
           assertThat(last.totals().clicks()).isEqualTo(4);
           return null;
         });
+  }
+
+  @Test
+  void whenPassivatedItJournalsItsPendingActivityBeforeItStops() {
+    TestProbe<Done> done = KIT.createTestProbe();
+    ActorRef<Command> entity =
+        KIT.spawn(SessionEntity.create(sessionId, null, SETTINGS, DETECTION, null, clock));
+    entity.tell(record(done.ref(), pageView("https://shop.example/a", "/a", 0)));
+    done.expectMessage(Done.getInstance());
+    clock.advance(Duration.ofSeconds(3));
+    entity.tell(record(done.ref(), pageExit(3, 12_000, 80, 4, 1, 1)));
+    done.expectMessage(Done.getInstance());
+
+    // the shard's stop message: passivated as idle, ended or beyond max-live
+    entity.tell(SessionEntity.Stop.INSTANCE);
+
+    done.expectTerminated(entity);
+    List<Object> events =
+        PersistenceTestKit.create(KIT.system()).persistedInStorage("Session|" + sessionId);
+    assertThat(events).hasSize(3); // started, its rollup, and the rollup on stopping
+    ActivityRolledUp rollup = (ActivityRolledUp) events.get(2);
+    assertThat(rollup.totals().timeOnPageMs()).isEqualTo(12_000);
+    assertThat(rollup.totals().rageClicks()).isEqualTo(1);
+    // and the session recovered on its next input has it
+    kit.restart();
+    var view = kit.<SessionEntity.SessionView>runCommand(SessionEntity.GetSession::new).reply();
+    assertThat(view.state().totals().timeOnPageMs()).isEqualTo(12_000);
+  }
+
+  @Test
+  void whenPassivatedWithNothingPendingItStopsWithoutAWrite() {
+    TestProbe<Done> done = KIT.createTestProbe();
+    ActorRef<Command> entity =
+        KIT.spawn(SessionEntity.create(sessionId, null, SETTINGS, DETECTION, null, clock));
+    entity.tell(record(done.ref(), pageView("https://shop.example/a", "/a", 0)));
+    done.expectMessage(Done.getInstance());
+
+    entity.tell(SessionEntity.Stop.INSTANCE);
+
+    done.expectTerminated(entity);
+    assertThat(PersistenceTestKit.create(KIT.system()).persistedInStorage("Session|" + sessionId))
+        .hasSize(2); // started and its rollup, nothing on stopping
   }
 
   @Test
