@@ -17,29 +17,58 @@ import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
  * recovered from its journal on its next message.
  *
  * <p>The limit is a number, or {@code auto}: a share of the JVM's maximum heap divided by an
- * entity's measured size, at least {@link #MIN_AUTO_LIMIT}.
+ * entity's measured size. Pekko splits it evenly among the node's active shards, so it must leave
+ * each of the {@code pekko.cluster.sharding.number-of-shards} at least {@link #MIN_PER_SHARD}
+ * (below that every new entity would evict another); {@code auto} never goes below that.
  */
 public final class LivePopulation {
-  /** The least {@code auto} ever chooses: below it the cap would bite before the heap does. */
-  public static final int MIN_AUTO_LIMIT = 1_000;
+  /** The fewest live entities a limit leaves each shard. */
+  public static final int MIN_PER_SHARD = 10;
+
+  private static final String SHARDS = "pekko.cluster.sharding.number-of-shards";
 
   private LivePopulation() {}
 
   /**
-   * Resolves {@code path}, either a positive count or {@code auto} (a {@code heapShare} of {@code
-   * maxHeapBytes} divided by {@code bytesPerEntity}).
+   * Resolves {@code path} of {@code config} (the whole configuration): a count, or {@code auto}, a
+   * {@code heapShare} of {@code maxHeapBytes} divided by {@code bytesPerEntity}; at least {@link
+   * #minimum} either way.
    */
   public static int limit(
       Config config, String path, double heapShare, long bytesPerEntity, long maxHeapBytes) {
+    int minimum = minimum(config);
     String raw = config.getValue(path).unwrapped().toString().trim();
     if (raw.equalsIgnoreCase("auto")) {
       long auto = (long) (maxHeapBytes * heapShare) / bytesPerEntity;
-      return (int) Math.max(MIN_AUTO_LIMIT, Math.min(Integer.MAX_VALUE, auto));
+      return (int) Math.max(minimum, Math.min(Integer.MAX_VALUE, auto));
     }
-    if (raw.matches("[0-9]{1,9}") && Integer.parseInt(raw) > 0) {
-      return Integer.parseInt(raw);
+    if (!raw.matches("[0-9]{1,9}")) {
+      throw new IllegalArgumentException(
+          path + " must be \"auto\" or a count of entities, not " + raw);
     }
-    throw new IllegalArgumentException(path + " must be \"auto\" or a positive count, not " + raw);
+    int n = Integer.parseInt(raw);
+    if (n < minimum) {
+      throw new IllegalArgumentException(
+          path
+              + " = "
+              + n
+              + " leaves fewer than "
+              + MIN_PER_SHARD
+              + " live entities to each of the "
+              + (minimum / MIN_PER_SHARD)
+              + " shards it is split among ("
+              + SHARDS
+              + "): set at least "
+              + minimum
+              + ", or \"auto\"");
+    }
+    return n;
+  }
+
+  /** {@link #MIN_PER_SHARD} for each shard of the configuration's sharding. */
+  public static int minimum(Config config) {
+    int shards = config.hasPath(SHARDS) ? config.getInt(SHARDS) : 1000;
+    return MIN_PER_SHARD * Math.max(1, shards);
   }
 
   /**

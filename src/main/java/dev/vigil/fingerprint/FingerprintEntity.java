@@ -34,15 +34,18 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * One device fingerprint: the signals its sessions share, its throttle level and token bucket, its
@@ -236,21 +239,17 @@ public final class FingerprintEntity
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
-                timers -> {
-                  timers.startTimerWithFixedDelay(
-                      Tick.INSTANCE,
-                      settings.fingerprintRollupInterval().compareTo(TICK) < 0
-                          ? settings.fingerprintRollupInterval()
-                          : TICK);
-                  return new FingerprintEntity(
-                      id,
-                      settings,
-                      clock,
-                      sessions,
-                      thresholds,
-                      anomalies,
-                      LiveEvents.get(ctx.getSystem()));
-                }));
+                timers ->
+                    new FingerprintEntity(
+                        id,
+                        settings,
+                        clock,
+                        sessions,
+                        thresholds,
+                        anomalies,
+                        LiveEvents.get(ctx.getSystem()),
+                        timers,
+                        ctx.getSelf())));
   }
 
   public static String tagFor(String id) {
@@ -265,10 +264,13 @@ public final class FingerprintEntity
   private final Function<String, Optional<Threshold>> thresholds;
   private final AnomalySettings anomalySettings;
   private final LiveEvents liveEvents;
+  private final TimerScheduler<Command> timers;
+  private final ActorRef<Command> self;
   // Signals, bucket and baselines between rollups: memory only, like a session's activity.
   // Null until the first command after recovery, then always set (see live(state)).
   private Live live;
   private boolean dirty;
+  private boolean stopping;
   private Instant lastRollup;
   private final Duration rollupInterval;
   private Instant lastReceived;
@@ -288,9 +290,13 @@ public final class FingerprintEntity
       Function<String, RecipientRef<SessionEntity.Command>> sessions,
       Function<String, Optional<Threshold>> thresholds,
       AnomalySettings anomalySettings,
-      LiveEvents liveEvents) {
+      LiveEvents liveEvents,
+      TimerScheduler<Command> timers,
+      ActorRef<Command> self) {
     super(PersistenceId.of(ENTITY_KEY.name(), id), RESTART);
     this.id = id;
+    this.timers = timers;
+    this.self = self;
     this.liveEvents = liveEvents;
     this.assessor = new Assessor(settings);
     this.rollupInterval = settings.fingerprintRollupInterval();
@@ -443,7 +449,28 @@ public final class FingerprintEntity
         .thenReply(cmd.replyTo(), this::view);
   }
 
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), this::recovered)
+        .build();
+  }
+
+  /**
+   * After every recovery: the first, and the one after a restart on a failed write, which cancels
+   * the actor's timers (so the tick is started here, not at setup) and, when stopping was what
+   * failed, leaves the shard waiting for a termination its stop message asked for once.
+   */
+  private void recovered(State state) {
+    timers.startTimerWithFixedDelay(
+        Tick.INSTANCE, rollupInterval.compareTo(TICK) < 0 ? rollupInterval : TICK);
+    if (stopping) {
+      self.tell(Stop.INSTANCE);
+    }
+  }
+
   private ReplyEffect<Event, State> onStop(State state) {
+    stopping = true; // see recovered()
     if (state.siteId() == null || !dirty) {
       return Effect().stop().thenNoReply();
     }

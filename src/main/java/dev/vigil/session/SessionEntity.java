@@ -33,11 +33,13 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * One visit: its landing page, client, activity, behavioural signals, class and lifecycle, fed by
@@ -328,11 +330,9 @@ public final class SessionEntity
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
-                timers -> {
-                  timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.tickInterval());
-                  return new SessionEntity(
-                      sessionId, shard, settings, detection, rollups, clock, ctx, timers);
-                }));
+                timers ->
+                    new SessionEntity(
+                        sessionId, shard, settings, detection, rollups, clock, ctx, timers)));
   }
 
   /** The projection tag of a session: a stable spread over {@code tags} tags. */
@@ -362,6 +362,8 @@ public final class SessionEntity
   // input follows at once): a replaced timer's task stays in the scheduler until it was due, and a
   // short one is gone soon.
   private boolean busyTick = true;
+  // Set by the shard's stop message (see recovered()).
+  private boolean stopping;
 
   private SessionEntity(
       String sessionId,
@@ -551,7 +553,28 @@ public final class SessionEntity
     return Effect().noReply();
   }
 
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), this::recovered)
+        .build();
+  }
+
+  /**
+   * After every recovery: the first, and the one after a restart on a failed write, which cancels
+   * the actor's timers (so the tick is started here, not at setup) and, when stopping was what
+   * failed, leaves the shard waiting for a termination its stop message asked for once.
+   */
+  private void recovered(State state) {
+    busyTick = true; // a new entity's first input follows at once
+    timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.tickInterval());
+    if (stopping) {
+      context.getSelf().tell(Stop.INSTANCE);
+    }
+  }
+
   private ReplyEffect<Event, State> onStop(State state) {
+    stopping = true; // see recovered()
     if (state.started() && hasPending()) {
       return persist(state, List.of(rollup(state, clock.instant()))).thenStop().thenNoReply();
     }

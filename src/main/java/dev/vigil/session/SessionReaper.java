@@ -20,17 +20,25 @@ import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.SingletonActor;
 
 /**
- * Ends sessions whose entity is no longer running to end them itself: after a crash, a restart or a
- * rebalance, an open session would otherwise stay open in the read table. One per cluster
- * (singleton); every {@code reaper-interval} it wakes the entities of sessions not seen for the
- * inactivity timeout, and each entity decides from its own state whether to end.
+ * Ends sessions whose entity is no longer running to end them itself: after a crash, a restart, a
+ * rebalance, or a passivation beyond {@code max-live} (a cookieless flood leaves a session per
+ * request), an open session would otherwise stay open in the read table. One per cluster
+ * (singleton); every {@code reaper-interval} it wakes the entities of up to {@code reaper-batch}
+ * sessions not seen for the inactivity timeout, and each entity decides from its own state whether
+ * to end. A full batch means more are waiting: the next follows after {@code reaper-catch-up-pause}
+ * rather than the interval, so the reaper keeps up with a flood at a bounded pace (a batch of
+ * entity recoveries per pause).
  */
 public final class SessionReaper {
-  private static final int BATCH = 1000;
 
   private sealed interface Message {}
 
   private enum Tick implements Message {
+    INSTANCE
+  }
+
+  /** The next batch, early: the last one was full. */
+  private enum CatchUp implements Message {
     INSTANCE
   }
 
@@ -53,14 +61,23 @@ public final class SessionReaper {
                   Executor blocking =
                       ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
                   ClusterSharding sharding = ClusterSharding.get(ctx.getSystem());
+                  Runnable look =
+                      () ->
+                          ctx.pipeToSelf(
+                              CompletableFuture.supplyAsync(
+                                  () -> stale(pool, settings, clock), blocking),
+                              (ids, failure) -> new Found(failure == null ? ids : List.of()));
                   return Behaviors.receive(Message.class)
                       .onMessageEquals(
                           Tick.INSTANCE,
                           () -> {
-                            ctx.pipeToSelf(
-                                CompletableFuture.supplyAsync(
-                                    () -> stale(pool, settings, clock), blocking),
-                                (ids, failure) -> new Found(failure == null ? ids : List.of()));
+                            look.run();
+                            return Behaviors.same();
+                          })
+                      .onMessageEquals(
+                          CatchUp.INSTANCE,
+                          () -> {
+                            look.run();
                             return Behaviors.same();
                           })
                       .onMessage(
@@ -70,6 +87,10 @@ public final class SessionReaper {
                               sharding
                                   .entityRefFor(SessionEntity.ENTITY_KEY, id)
                                   .tell(new SessionEntity.EndIfIdle(ctx.getSystem().ignoreRef()));
+                            }
+                            if (found.sessionIds().size() >= settings.reaperBatch()) {
+                              timers.startSingleTimer(
+                                  CatchUp.INSTANCE, settings.reaperCatchUpPause());
                             }
                             return Behaviors.same();
                           })
@@ -83,7 +104,7 @@ public final class SessionReaper {
             c.prepareStatement(
                 "SELECT session_id FROM sessions WHERE ended_at IS NULL AND updated_at < ?"
                     + " ORDER BY updated_at LIMIT "
-                    + BATCH)) {
+                    + settings.reaperBatch())) {
       ps.setTimestamp(1, Timestamp.from(clock.instant().minus(settings.inactivityTimeout())));
       List<String> ids = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {

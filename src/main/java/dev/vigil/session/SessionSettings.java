@@ -11,6 +11,8 @@ public record SessionSettings(
     int snapshotEvery,
     int tags,
     Duration reaperInterval,
+    int reaperBatch,
+    Duration reaperCatchUpPause,
     int maxLive) {
 
   /**
@@ -29,9 +31,12 @@ public record SessionSettings(
       throw new IllegalArgumentException(
           "vigil.sessions: inactivity-timeout must be at least 1s and rollup-interval positive");
     }
-    if (snapshotEvery < 1 || tags < 1 || maxLive < 1) {
+    if (reaperCatchUpPause.isNegative() || reaperCatchUpPause.isZero()) {
+      throw new IllegalArgumentException("vigil.sessions.reaper-catch-up-pause must be positive");
+    }
+    if (snapshotEvery < 1 || tags < 1 || reaperBatch < 1 || maxLive < 1) {
       throw new IllegalArgumentException(
-          "vigil.sessions: snapshot-every, tags and max-live must be at least 1");
+          "vigil.sessions: snapshot-every, tags, reaper-batch and max-live must be at least 1");
     }
   }
 
@@ -43,8 +48,14 @@ public record SessionSettings(
         c.getInt("snapshot-every"),
         c.getInt("tags"),
         c.getDuration("reaper-interval"),
+        c.getInt("reaper-batch"),
+        c.getDuration("reaper-catch-up-pause"),
         LivePopulation.limit(
-            c, "max-live", HEAP_SHARE, BYTES_PER_SESSION, Runtime.getRuntime().maxMemory()));
+            config,
+            "vigil.sessions.max-live",
+            HEAP_SHARE,
+            BYTES_PER_SESSION,
+            Runtime.getRuntime().maxMemory()));
   }
 
   /** How often an entity with unjournaled activity checks whether a rollup is due. */

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class LivePopulationTest {
   private static final long GIB = 1L << 30;
   private static final ActorTestKit KIT =
-      ActorTestKit.create(ConfigFactory.parseString("pekko.actor.provider = cluster"));
+      ActorTestKit.create(ConfigFactory.parseString("pekko.actor.provider = local"));
 
   @AfterAll
   static void stop() {
@@ -29,11 +29,17 @@ class LivePopulationTest {
   }
 
   @Test
-  void autoNeverGoesBelowTheFloorOnATinyHeap() {
-    Config c = ConfigFactory.parseString("max-live = AUTO");
+  void autoLeavesEveryShardTenEntitiesEvenOnATinyHeap() {
+    Config defaults = ConfigFactory.parseString("max-live = AUTO");
+    Config fourShards =
+        ConfigFactory.parseString("max-live = auto, pekko.cluster.sharding.number-of-shards = 4");
 
-    assertThat(LivePopulation.limit(c, "max-live", 0.25, 6 * 1024, 16L << 20))
-        .isEqualTo(LivePopulation.MIN_AUTO_LIMIT);
+    assertThat(LivePopulation.limit(defaults, "max-live", 0.25, 6 * 1024, 16L << 20))
+        .isEqualTo(10_000); // Pekko's 1,000 shards
+    assertThat(LivePopulation.limit(fourShards, "max-live", 0.25, 6 * 1024, 16L << 20))
+        .isEqualTo(682);
+    assertThat(LivePopulation.limit(fourShards, "max-live", 0.25, 6 * 1024, 64L << 10))
+        .isEqualTo(40);
   }
 
   @Test
@@ -44,17 +50,34 @@ class LivePopulationTest {
         .isEqualTo(250_000);
     assertThat(
             LivePopulation.limit(
-                ConfigFactory.parseString("max-live = \"500\""), "max-live", 0.25, 6144, GIB))
+                ConfigFactory.parseString(
+                    "max-live = \"500\", pekko.cluster.sharding.number-of-shards = 10"),
+                "max-live",
+                0.25,
+                6144,
+                GIB))
         .isEqualTo(500);
   }
 
   @Test
-  void anythingElseIsRefusedNamingTheSetting() {
-    for (String bad : new String[] {"0", "-5", "lots", "1.5"}) {
+  void aCountThatLeavesAShardFewerThanTenIsRefusedSayingWhatWouldDo() {
+    Config c = ConfigFactory.parseString("vigil.sessions.max-live = 5000");
+
+    assertThatThrownBy(() -> LivePopulation.limit(c, "vigil.sessions.max-live", 0.25, 6144, GIB))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "vigil.sessions.max-live = 5000 leaves fewer than 10 live entities to each of the 1000"
+                + " shards it is split among (pekko.cluster.sharding.number-of-shards): set at"
+                + " least 10000, or \"auto\"");
+  }
+
+  @Test
+  void anythingButAutoOrACountIsRefusedNamingTheSetting() {
+    for (String bad : new String[] {"-5", "lots", "1.5", ""}) {
       Config c = ConfigFactory.parseString("vigil.sessions.max-live = \"" + bad + "\"");
       assertThatThrownBy(() -> LivePopulation.limit(c, "vigil.sessions.max-live", 0.25, 6144, GIB))
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("vigil.sessions.max-live must be \"auto\" or a positive count");
+          .hasMessageStartingWith("vigil.sessions.max-live must be \"auto\" or a count");
     }
   }
 

@@ -133,6 +133,44 @@ class FingerprintEntityTest {
   }
 
   @Test
+  void whenTheWriteOnStoppingFailsItRestartsAndStillStops() {
+    TestProbe<Decision> decisions = KIT.createTestProbe();
+    ActorRef<Command> entity =
+        KIT.spawn(
+            FingerprintEntity.create(
+                id,
+                SETTINGS,
+                clock,
+                s -> sessions.ref(),
+                ThresholdDirectory.of(List.of()),
+                ANOMALIES));
+    entity.tell(assess("s-1", true, T0, null, "human", decisions.ref()));
+    decisions.receiveMessage();
+    entity.tell(assess("s-1", false, T0.plusSeconds(5), null, "human", decisions.ref()));
+    decisions.receiveMessage();
+    PersistenceTestKit journal = PersistenceTestKit.create(KIT.system());
+    String pid = "Fingerprint|" + id;
+    int journaled = journal.persistedInStorage(pid).size();
+
+    // when the rollup written on stopping fails (the shard sends its stop message only once, and
+    // holds the entity's messages until it has terminated)
+    journal.failNextPersisted(pid);
+    entity.tell(FingerprintEntity.Stop.INSTANCE);
+
+    // then the entity restarts from its journal after a backoff and stops, rather than living on
+    // unreachable
+    KIT.createTestProbe()
+        .awaitAssert(
+            Duration.ofSeconds(10),
+            () -> {
+              TIME.timePasses(Duration.ofSeconds(1));
+              decisions.expectTerminated(entity, Duration.ofMillis(200));
+              return null;
+            });
+    assertThat(journal.persistedInStorage(pid)).hasSize(journaled);
+  }
+
+  @Test
   void aScannerIsBlockedAtOnceTheTransitionJournaledAndTheSessionTold() {
     var result =
         kit.<Decision>runCommand(

@@ -46,7 +46,14 @@ class SessionEntityTest {
   private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
   private static final SessionSettings SETTINGS =
       new SessionSettings(
-          Duration.ofMinutes(30), Duration.ofSeconds(10), 4, 4, Duration.ofMinutes(1), 100_000);
+          Duration.ofMinutes(30),
+          Duration.ofSeconds(10),
+          4,
+          4,
+          Duration.ofMinutes(1),
+          1000,
+          Duration.ofSeconds(5),
+          100_000);
   private static final DetectionSettings DETECTION =
       DetectionSettings.fromConfig(VigilConfig.resolve(VigilConfig.shipped()));
   private static final ClientInfo CHROME =
@@ -155,6 +162,74 @@ class SessionEntityTest {
     kit.restart();
     var view = kit.<SessionEntity.SessionView>runCommand(SessionEntity.GetSession::new).reply();
     assertThat(view.state().totals().timeOnPageMs()).isEqualTo(12_000);
+  }
+
+  @Test
+  void whenTheWriteOnStoppingFailsItRestartsAndStillStops() {
+    TestProbe<Done> done = KIT.createTestProbe();
+    ActorRef<Command> entity =
+        KIT.spawn(SessionEntity.create(sessionId, null, SETTINGS, DETECTION, null, clock));
+    entity.tell(record(done.ref(), pageView("https://shop.example/a", "/a", 0)));
+    done.expectMessage(Done.getInstance());
+    entity.tell(record(done.ref(), pageExit(3, 12_000, 80, 4, 1, 1)));
+    done.expectMessage(Done.getInstance());
+    PersistenceTestKit journal = PersistenceTestKit.create(KIT.system());
+    String pid = "Session|" + sessionId;
+
+    // when the rollup written on stopping fails (the shard sends its stop message only once, and
+    // holds the entity's messages until it has terminated)
+    journal.failNextPersisted(pid);
+    entity.tell(SessionEntity.Stop.INSTANCE);
+
+    // then the entity restarts from its journal after a backoff and stops, rather than living on
+    // unreachable; what the failed write carried is lost, as with any failed rollup
+    KIT.createTestProbe()
+        .awaitAssert(
+            Duration.ofSeconds(10),
+            () -> {
+              TIME.timePasses(Duration.ofSeconds(1));
+              done.expectTerminated(entity, Duration.ofMillis(200));
+              return null;
+            });
+    assertThat(journal.persistedInStorage(pid)).hasSize(2);
+  }
+
+  @Test
+  void afterAFailedWriteAndItsRestartTheTimerStillRollsUpActivity() {
+    TestProbe<Done> done = KIT.createTestProbe();
+    ActorRef<Command> entity =
+        KIT.spawn(SessionEntity.create(sessionId, null, SETTINGS, DETECTION, null, clock));
+    entity.tell(record(done.ref(), pageView("https://shop.example/a", "/a", 0)));
+    done.expectMessage(Done.getInstance());
+    PersistenceTestKit journal = PersistenceTestKit.create(KIT.system());
+    String pid = "Session|" + sessionId;
+
+    // given a write that fails (the database went away): the entity restarts, which cancels an
+    // actor's timers
+    journal.failNextPersisted(pid);
+    entity.tell(record(done.ref(), conversion(2, "signup")));
+    KIT.createTestProbe()
+        .awaitAssert(
+            Duration.ofSeconds(10),
+            () -> {
+              TIME.timePasses(Duration.ofSeconds(1)); // the restart's backoff
+              entity.tell(record(done.ref(), scroll(3)));
+              done.expectMessage(Duration.ofMillis(200), Done.getInstance());
+              return null;
+            });
+
+    // when the rollup interval passes, then its tick journals the activity since
+    clock.advance(Duration.ofSeconds(11));
+    KIT.createTestProbe()
+        .awaitAssert(
+            Duration.ofSeconds(10),
+            () -> {
+              TIME.timePasses(SETTINGS.tickInterval());
+              List<Object> events = journal.persistedInStorage(pid);
+              assertThat(events.get(events.size() - 1)).isInstanceOf(ActivityRolledUp.class);
+              assertThat(events).hasSize(3);
+              return null;
+            });
   }
 
   @Test
