@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.VigilServer;
 import dev.vigil.db.ConnectionInfo;
 import dev.vigil.testkit.Await;
+import dev.vigil.testkit.Decisions;
 import dev.vigil.testkit.HttpTestClient;
 import dev.vigil.testkit.HttpTestClient.Reply;
 import dev.vigil.testkit.TestDatabase;
@@ -31,9 +32,6 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LivePopulationIT {
-  private static final String CHROME =
-      "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)"
-          + " Chrome/131.0.0.0 Safari/537.36";
   private static final int MAX_LIVE = 200;
   private static final int MAX_LIVE_FINGERPRINTS = 100;
   private static final int FLOOD = 1_000;
@@ -126,19 +124,7 @@ class LivePopulationIT {
   }
 
   private JsonNode decide(String ip, String path, String session) {
-    Reply r =
-        http.postJson(
-            "/v1/decide",
-            serverKey,
-            "{\"ip\":\""
-                + ip
-                + "\",\"path\":\""
-                + path
-                + "\",\"userAgent\":\""
-                + CHROME
-                + "\",\"accept\":\"text/html\",\"acceptLanguage\":\"en-US\",\"https\":true"
-                + (session == null ? "" : ",\"sessionId\":\"" + session + "\"")
-                + "}");
+    Reply r = http.postJson("/v1/decide", serverKey, Decisions.browser(ip, path, session));
     assertThat(r.status()).as("decision answer %s", r.body()).isEqualTo(200);
     return r.json();
   }

@@ -91,15 +91,7 @@ class FingerprintEntityTest {
   @Test
   void whenPassivatedItJournalsTheSignalsOfItsRequestsSinceTheLastRollupBeforeItStops() {
     TestProbe<Decision> decisions = KIT.createTestProbe();
-    ActorRef<Command> entity =
-        KIT.spawn(
-            FingerprintEntity.create(
-                id,
-                SETTINGS,
-                clock,
-                s -> sessions.ref(),
-                ThresholdDirectory.of(List.of()),
-                ANOMALIES));
+    ActorRef<Command> entity = spawn();
     entity.tell(assess("s-1", true, T0, null, "human", decisions.ref()));
     decisions.receiveMessage();
     entity.tell(assess("s-1", false, T0.plusSeconds(5), null, "human", decisions.ref()));
@@ -118,15 +110,7 @@ class FingerprintEntityTest {
     SignalsRolledUp rollup = (SignalsRolledUp) events.get(events.size() - 1);
     assertThat(rollup.requests()).isEqualTo(3);
     // and with nothing new since, a second incarnation stops without a write
-    ActorRef<Command> again =
-        KIT.spawn(
-            FingerprintEntity.create(
-                id,
-                SETTINGS,
-                clock,
-                s -> sessions.ref(),
-                ThresholdDirectory.of(List.of()),
-                ANOMALIES));
+    ActorRef<Command> again = spawn();
     again.tell(FingerprintEntity.Stop.INSTANCE);
     decisions.expectTerminated(again);
     assertThat(journal.persistedInStorage("Fingerprint|" + id)).hasSize(journaled + 1);
@@ -135,15 +119,7 @@ class FingerprintEntityTest {
   @Test
   void whenTheWriteOnStoppingFailsItRestartsAndStillStops() {
     TestProbe<Decision> decisions = KIT.createTestProbe();
-    ActorRef<Command> entity =
-        KIT.spawn(
-            FingerprintEntity.create(
-                id,
-                SETTINGS,
-                clock,
-                s -> sessions.ref(),
-                ThresholdDirectory.of(List.of()),
-                ANOMALIES));
+    ActorRef<Command> entity = spawn();
     entity.tell(assess("s-1", true, T0, null, "human", decisions.ref()));
     decisions.receiveMessage();
     entity.tell(assess("s-1", false, T0.plusSeconds(5), null, "human", decisions.ref()));
@@ -290,6 +266,13 @@ class FingerprintEntityTest {
                                   T0.plus(Duration.ofMinutes(61)))));
           return null;
         });
+  }
+
+  /** The entity as an actor of its own (the kit's holds the same id), to stop it. */
+  private ActorRef<Command> spawn() {
+    return KIT.spawn(
+        FingerprintEntity.create(
+            id, SETTINGS, clock, s -> sessions.ref(), ThresholdDirectory.of(List.of()), ANOMALIES));
   }
 
   private static FingerprintEntity.Assess assess(

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vigil.VigilServer;
 import dev.vigil.db.ConnectionInfo;
 import dev.vigil.testkit.Await;
+import dev.vigil.testkit.Decisions;
 import dev.vigil.testkit.HttpTestClient;
 import dev.vigil.testkit.HttpTestClient.Reply;
 import dev.vigil.testkit.TestDatabase;
@@ -51,9 +52,6 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DatabaseOutageIT {
-  private static final String CHROME =
-      "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)"
-          + " Chrome/131.0.0.0 Safari/537.36";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration WAIT = Duration.ofSeconds(60);
 
@@ -252,26 +250,14 @@ class DatabaseOutageIT {
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + "/v1/collect"))
             .timeout(Duration.ofSeconds(30))
             .header("Content-Type", "text/plain;charset=UTF-8")
-            .header("User-Agent", CHROME)
+            .header("User-Agent", Decisions.CHROME)
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
   private JsonNode decide(String ip, String path, String session) {
-    Reply r =
-        http.postJson(
-            "/v1/decide",
-            serverKey,
-            "{\"ip\":\""
-                + ip
-                + "\",\"path\":\""
-                + path
-                + "\",\"userAgent\":\""
-                + CHROME
-                + "\",\"accept\":\"text/html\",\"acceptLanguage\":\"en-US\",\"https\":true"
-                + (session == null ? "" : ",\"sessionId\":\"" + session + "\"")
-                + "}");
+    Reply r = http.postJson("/v1/decide", serverKey, Decisions.browser(ip, path, session));
     assertThat(r.status()).as("decision answer %s", r.body()).isEqualTo(200);
     return r.json();
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vigil.VigilServer;
 import dev.vigil.db.ConnectionInfo;
 import dev.vigil.testkit.Await;
+import dev.vigil.testkit.Decisions;
 import dev.vigil.testkit.HttpTestClient;
 import dev.vigil.testkit.HttpTestClient.Reply;
 import dev.vigil.testkit.TestDatabase;
@@ -29,9 +30,6 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SessionReaperIT {
   private static final int SESSIONS = 300;
-  private static final String CHROME =
-      "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)"
-          + " Chrome/131.0.0.0 Safari/537.36";
 
   private ConnectionInfo db;
   private VigilServer server;
@@ -82,15 +80,7 @@ class SessionReaperIT {
           http.postJson(
               "/v1/decide",
               serverKey,
-              "{\"ip\":\"10.9."
-                  + (i / 250)
-                  + "."
-                  + (i % 250)
-                  + "\",\"path\":\"/p/"
-                  + i
-                  + "\",\"userAgent\":\""
-                  + CHROME
-                  + "\",\"accept\":\"text/html\",\"https\":true}");
+              Decisions.browser("10.9." + (i / 250) + "." + (i % 250), "/p/" + i, null));
       assertThat(r.status()).isEqualTo(200);
     }
 
