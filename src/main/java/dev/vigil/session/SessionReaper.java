@@ -37,12 +37,10 @@ public final class SessionReaper {
     INSTANCE
   }
 
-  /** The next batch, early: the last one was full. */
-  private enum CatchUp implements Message {
-    INSTANCE
-  }
-
   private record Found(List<String> sessionIds) implements Message {}
+
+  /** The timer key of the early tick after a full batch. */
+  private static final Object CATCH_UP = "catch-up";
 
   private SessionReaper() {}
 
@@ -61,23 +59,14 @@ public final class SessionReaper {
                   Executor blocking =
                       ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
                   ClusterSharding sharding = ClusterSharding.get(ctx.getSystem());
-                  Runnable look =
-                      () ->
-                          ctx.pipeToSelf(
-                              CompletableFuture.supplyAsync(
-                                  () -> stale(pool, settings, clock), blocking),
-                              (ids, failure) -> new Found(failure == null ? ids : List.of()));
                   return Behaviors.receive(Message.class)
                       .onMessageEquals(
                           Tick.INSTANCE,
                           () -> {
-                            look.run();
-                            return Behaviors.same();
-                          })
-                      .onMessageEquals(
-                          CatchUp.INSTANCE,
-                          () -> {
-                            look.run();
+                            ctx.pipeToSelf(
+                                CompletableFuture.supplyAsync(
+                                    () -> stale(pool, settings, clock), blocking),
+                                (ids, failure) -> new Found(failure == null ? ids : List.of()));
                             return Behaviors.same();
                           })
                       .onMessage(
@@ -89,8 +78,9 @@ public final class SessionReaper {
                                   .tell(new SessionEntity.EndIfIdle(ctx.getSystem().ignoreRef()));
                             }
                             if (found.sessionIds().size() >= settings.reaperBatch()) {
+                              // a tick of its own key: the periodic one runs on regardless
                               timers.startSingleTimer(
-                                  CatchUp.INSTANCE, settings.reaperCatchUpPause());
+                                  CATCH_UP, Tick.INSTANCE, settings.reaperCatchUpPause());
                             }
                             return Behaviors.same();
                           })

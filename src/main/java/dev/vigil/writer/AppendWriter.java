@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import javax.sql.DataSource;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -426,20 +427,18 @@ public final class AppendWriter<T> {
 
   /** Deadlock detected (40P01) and serialization failure (40001): worth running again. */
   private static boolean isTransient(SQLException e) {
-    for (SQLException s = e; s != null; s = s.getNextException()) {
-      String state = s.getSQLState();
-      if ("40P01".equals(state) || "40001".equals(state)) {
-        return true;
-      }
-    }
-    return false;
+    return anyState(e, state -> state.equals("40P01") || state.equals("40001"));
   }
 
   /** Class 22 (data exception) and 23 (integrity constraint): the rows, not the database. */
   private static boolean isDataError(SQLException e) {
+    return anyState(e, state -> state.startsWith("22") || state.startsWith("23"));
+  }
+
+  /** Whether the SQLState of {@code e} or of an exception chained to it matches. */
+  private static boolean anyState(SQLException e, Predicate<String> matches) {
     for (SQLException s = e; s != null; s = s.getNextException()) {
-      String state = s.getSQLState();
-      if (state != null && (state.startsWith("22") || state.startsWith("23"))) {
+      if (s.getSQLState() != null && matches.test(s.getSQLState())) {
         return true;
       }
     }

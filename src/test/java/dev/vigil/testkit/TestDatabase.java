@@ -43,10 +43,7 @@ public final class TestDatabase {
    */
   public static synchronized void setReachable(ConnectionInfo db, boolean reachable) {
     ConnectionInfo server = server();
-    String url = db.url();
-    int query = url.indexOf('?');
-    String base = query < 0 ? url : url.substring(0, query);
-    String name = base.substring(base.lastIndexOf('/') + 1);
+    String name = databaseOf(db.url());
     if (!name.matches("vigil_it_[0-9a-f]{12}")) {
       throw new IllegalArgumentException("not a test database: " + name);
     }
@@ -108,11 +105,21 @@ public final class TestDatabase {
     }
   }
 
+  /** The database name of a JDBC URL. */
+  static String databaseOf(String url) {
+    String base = withoutQuery(url);
+    return base.substring(base.lastIndexOf('/') + 1);
+  }
+
+  private static String withoutQuery(String url) {
+    int query = url.indexOf('?');
+    return query < 0 ? url : url.substring(0, query);
+  }
+
   /** Replaces the database name in a JDBC URL, keeping host, port and query parameters. */
   static String withDatabase(String url, String database) {
-    int query = url.indexOf('?');
-    String base = query < 0 ? url : url.substring(0, query);
-    String params = query < 0 ? "" : url.substring(query);
+    String base = withoutQuery(url);
+    String params = url.substring(base.length());
     int slash = base.lastIndexOf('/');
     return base.substring(0, slash + 1) + database + params;
   }
