@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# What a writer's flush of engagement rows costs in four shapes (FlushShapes): the multi-row
-# INSERT … ON CONFLICT DO NOTHING Vigil uses, COPY into a staging table then INSERT … SELECT …
+# What a writer's flush of engagement rows costs in five shapes (FlushShapes): the multi-row
+# INSERT … ON CONFLICT DO NOTHING Vigil uses, one INSERT … SELECT … FROM unnest(arrays) of the
+# whole flush, COPY into a staging table then INSERT … SELECT …
 # ON CONFLICT DO NOTHING, a plain COPY (no conflict handling: the lower bound), and the first once
 # more with engagement rows' JSON as Vigil stored it before (every field repeated). Microseconds
 # per stored row, one connection, one commit per flush, shapes alternated.
@@ -20,7 +21,8 @@ trap cleanup EXIT
 mvn -B -q -f "$HERE/pom.xml" test-compile dependency:build-classpath \
   -Dmdep.outputFile="$HERE/target/classpath.txt" -Dmdep.includeScope=test >&2
 createdb "$DB"
-for f in "$HERE"/../sql/V*__*.sql; do
+# in version order (V10 after V9, which a glob would put before V1)
+for f in $(ls "$HERE"/../sql/V*__*.sql | sort -V); do
   psql -q -v ON_ERROR_STOP=1 -d "$DB" -f "$f" >/dev/null
 done
 psql -q -v ON_ERROR_STOP=1 -d "$DB" -c \
