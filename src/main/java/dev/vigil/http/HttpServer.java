@@ -9,6 +9,7 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
@@ -22,11 +23,13 @@ public final class HttpServer {
   public static CompletionStage<ServerBinding> start(
       ActorSystem<?> system, HttpSettings settings, HttpMetrics metrics, List<Route> routes) {
     Route all = concat(routes.get(0), routes.subList(1, routes.size()).toArray(Route[]::new));
+    // Built once: the DSL runs a directive's inner supplier for every request, and the rejection
+    // handler is Pekko's default one with each of its cases rewrapped.
+    RejectionHandler rejections = Errors.rejectionHandler();
     Route root =
         metrics.instrument(
             handleExceptions(
-                Errors.exceptionHandler(),
-                () -> handleRejections(Errors.rejectionHandler(), () -> all)));
+                Errors.exceptionHandler(), () -> handleRejections(rejections, () -> all)));
     return Http.get(system)
         .newServerAt(settings.iface(), settings.port())
         .bind(root)

@@ -1,8 +1,14 @@
 package dev.vigil.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -30,5 +36,30 @@ class HttpMetricsTest {
   @CsvSource({"/v1/sessions/abc", "/v1/no-such-thing-1234", "/.env", "/"})
   void routeTagIsUnmatchedForEveryNotFound(String uri) {
     assertEquals("unmatched", HttpMetrics.routeTag(HttpRequest.create(uri), 404));
+  }
+
+  @Test
+  void aRequestRecordsIntoTheOneTimerOfItsMethodStatusAndRoute() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    HttpMetrics metrics = new HttpMetrics(registry);
+    HttpRequest decide = HttpRequest.create("/v1/decide");
+
+    Timer first = metrics.timer("POST", 200, decide);
+    first.record(3, TimeUnit.MILLISECONDS);
+    Timer again = metrics.timer("POST", 200, HttpRequest.create("/v1/decide?x=1"));
+    again.record(5, TimeUnit.MILLISECONDS);
+    Timer refused = metrics.timer("POST", 401, decide);
+    refused.record(1, TimeUnit.MILLISECONDS);
+
+    assertSame(first, again);
+    assertNotSame(first, refused);
+    Timer registered =
+        registry
+            .get("http.server.requests")
+            .tags("method", "POST", "status", "200", "route", "/v1/decide")
+            .timer();
+    assertSame(first, registered);
+    assertEquals(2, registered.count());
+    assertEquals(2, registry.getMeters().size());
   }
 }
