@@ -9,12 +9,9 @@ import dev.vigil.tenancy.TenancyRepository;
 import dev.vigil.testkit.Await;
 import dev.vigil.testkit.HttpTestClient;
 import dev.vigil.testkit.HttpTestClient.Reply;
-import dev.vigil.testkit.TestDatabase;
-import dev.vigil.testkit.TestServers;
+import dev.vigil.testkit.TestNode;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.CoordinatedShutdown;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,32 +24,26 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ServerIT {
-  private static final Duration START = Duration.ofSeconds(60);
 
   private ConnectionInfo db;
-  private VigilServer server;
+  private TestNode node;
   private HttpTestClient http;
   private String adminToken;
   private String serverKey;
 
   @BeforeAll
   void startServer() {
-    db = TestDatabase.fresh();
-    server = VigilServer.start(TestServers.config(db));
-    http = new HttpTestClient(server.httpPort());
-    Await.until(START, () -> assertThat(http.get("/ready").status()).isEqualTo(200));
-    var bootstrap = server.bootstrap().orElseThrow();
-    adminToken = bootstrap.adminToken().secret();
-    serverKey = bootstrap.site().serverKey();
+    node = TestNode.start();
+    db = node.db();
+    http = node.http();
+    adminToken = node.adminToken();
+    serverKey = node.serverKey();
   }
 
   @AfterAll
   void stopServer() throws Exception {
-    if (server != null) {
-      server
-          .shutdown(CoordinatedShutdown.unknownReason())
-          .toCompletableFuture()
-          .get(20, TimeUnit.SECONDS);
+    if (node != null) {
+      node.close();
     }
   }
 
@@ -177,7 +168,7 @@ class ServerIT {
   void aTokenCreatedByAnotherProcessWorksAfterTheDirectoryRefreshes() throws Exception {
     // What `vigil tokens create` does from another process: write the row directly.
     var created =
-        new TenancyRepository(server.database().dataSource())
+        new TenancyRepository(node.server().database().dataSource())
             .createToken("from-cli", Role.VIEWER, false, List.of("default"));
     Await.until(
         Duration.ofSeconds(10),

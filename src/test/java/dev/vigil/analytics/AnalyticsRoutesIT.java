@@ -5,21 +5,16 @@ import static dev.vigil.testkit.ReadSideRows.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vigil.VigilServer;
-import dev.vigil.testkit.Await;
 import dev.vigil.testkit.HttpTestClient;
 import dev.vigil.testkit.HttpTestClient.Reply;
 import dev.vigil.testkit.ReadSideRows;
-import dev.vigil.testkit.TestDatabase;
-import dev.vigil.testkit.TestServers;
+import dev.vigil.testkit.TestNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
-import org.apache.pekko.actor.CoordinatedShutdown;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,18 +30,16 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AnalyticsRoutesIT {
-  private VigilServer server;
+  private TestNode node;
   private HttpTestClient http;
   private String admin;
   private String viewer;
 
   @BeforeAll
   void startServerWithTwoSitesOfTraffic() throws Exception {
-    server = VigilServer.start(TestServers.config(TestDatabase.fresh()));
-    http = new HttpTestClient(server.httpPort());
-    Await.until(
-        Duration.ofSeconds(60), () -> assertThat(http.get("/ready").status()).isEqualTo(200));
-    admin = server.bootstrap().orElseThrow().adminToken().secret();
+    node = TestNode.start();
+    http = node.http();
+    admin = node.adminToken();
     assertThat(http.postJson("/v1/sites", admin, "{\"id\":\"shop\",\"name\":\"Shop\"}").status())
         .isEqualTo(201);
     Reply token =
@@ -55,7 +48,7 @@ class AnalyticsRoutesIT {
     viewer = token.json().path("secret").asText();
 
     // The node's clock is the real one: rows within the last hours, in existing partitions.
-    DataSource ds = server.database().dataSource();
+    DataSource ds = node.server().database().dataSource();
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     session("default-session-1", "default", now.minus(Duration.ofHours(2))).insert(ds);
     session("shop-session-1", "shop", now.minus(Duration.ofHours(1)))
@@ -90,11 +83,8 @@ class AnalyticsRoutesIT {
 
   @AfterAll
   void stopServer() throws Exception {
-    if (server != null) {
-      server
-          .shutdown(CoordinatedShutdown.unknownReason())
-          .toCompletableFuture()
-          .get(20, TimeUnit.SECONDS);
+    if (node != null) {
+      node.close();
     }
   }
 

@@ -8,21 +8,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vigil.VigilServer;
-import dev.vigil.testkit.Await;
 import dev.vigil.testkit.BotDefenseRows;
 import dev.vigil.testkit.HttpTestClient;
 import dev.vigil.testkit.HttpTestClient.Reply;
-import dev.vigil.testkit.TestDatabase;
-import dev.vigil.testkit.TestServers;
+import dev.vigil.testkit.TestNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
-import org.apache.pekko.actor.CoordinatedShutdown;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,7 +32,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BotRoutesIT {
-  private VigilServer server;
+  private TestNode node;
   private HttpTestClient http;
   private String admin;
   private String viewer;
@@ -46,11 +41,9 @@ class BotRoutesIT {
 
   @BeforeAll
   void startServerWithBotTrafficOnTwoSites() throws Exception {
-    server = VigilServer.start(TestServers.config(TestDatabase.fresh()));
-    http = new HttpTestClient(server.httpPort());
-    Await.until(
-        Duration.ofSeconds(60), () -> assertThat(http.get("/ready").status()).isEqualTo(200));
-    admin = server.bootstrap().orElseThrow().adminToken().secret();
+    node = TestNode.start();
+    http = node.http();
+    admin = node.adminToken();
     assertThat(http.postJson("/v1/sites", admin, "{\"id\":\"shop\",\"name\":\"Shop\"}").status())
         .isEqualTo(201);
     viewer =
@@ -66,7 +59,7 @@ class BotRoutesIT {
     hour = Instant.now().truncatedTo(ChronoUnit.HOURS);
     window =
         "since=" + hour.minus(Duration.ofHours(2)) + "&until=" + hour.plus(Duration.ofHours(1));
-    DataSource ds = server.database().dataSource();
+    DataSource ds = node.server().database().dataSource();
     session("shop-human", "shop", ago(110)).insert(ds);
     session("shop-crawler", "shop", ago(100)).cls("known_bot").fingerprint("fp-bing").insert(ds);
     session("shop-curl", "shop", ago(50)).cls("automation").fingerprint("fp-curl").insert(ds);
@@ -103,11 +96,8 @@ class BotRoutesIT {
 
   @AfterAll
   void stopServer() throws Exception {
-    if (server != null) {
-      server
-          .shutdown(CoordinatedShutdown.unknownReason())
-          .toCompletableFuture()
-          .get(20, TimeUnit.SECONDS);
+    if (node != null) {
+      node.close();
     }
   }
 

@@ -3,13 +3,12 @@ package dev.vigil.anomaly;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vigil.VigilServer;
 import dev.vigil.db.ConnectionInfo;
 import dev.vigil.testkit.Await;
 import dev.vigil.testkit.HttpTestClient;
 import dev.vigil.testkit.HttpTestClient.Reply;
 import dev.vigil.testkit.TestDatabase;
-import dev.vigil.testkit.TestServers;
+import dev.vigil.testkit.TestNode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,9 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.pekko.actor.CoordinatedShutdown;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,7 +42,7 @@ class AnomalyReplayIT {
       Instant.now().minus(Duration.ofHours(6)).truncatedTo(ChronoUnit.MINUTES);
 
   private ConnectionInfo db;
-  private VigilServer server;
+  private TestNode node;
   private HttpTestClient http;
   private String serverKey;
   private String admin;
@@ -54,14 +51,14 @@ class AnomalyReplayIT {
   @BeforeAll
   void start() {
     db = TestDatabase.fresh();
-    server = startServer();
-    serverKey = server.bootstrap().orElseThrow().site().serverKey();
-    admin = server.bootstrap().orElseThrow().adminToken().secret();
+    node = startNode();
+    serverKey = node.serverKey();
+    admin = node.adminToken();
   }
 
   @AfterAll
   void stop() throws Exception {
-    stop(server);
+    node.close();
   }
 
   @Test
@@ -182,8 +179,8 @@ class AnomalyReplayIT {
                     query("SELECT requests FROM fingerprints WHERE fingerprint_id = '" + fp + "'"))
                 .isEqualTo("44"));
 
-    stop(server);
-    server = startServer();
+    node.close();
+    node = startNode();
 
     String s = minute(ip, session, 11, 4);
     s = minute(ip, s, 12, 16); // warning only if the 4-per-minute baseline survived the restart
@@ -363,7 +360,7 @@ class AnomalyReplayIT {
     try {
       HttpResponse<String> r =
           raw.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + path))
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + path))
                   .header("Authorization", "Bearer " + token)
                   .header("Content-Type", "application/json")
                   .PUT(HttpRequest.BodyPublishers.ofString(body))
@@ -375,22 +372,16 @@ class AnomalyReplayIT {
     }
   }
 
-  private VigilServer startServer() {
-    VigilServer s =
-        VigilServer.start(
-            TestServers.config(
-                db,
-                Map.of(
-                    "vigil.detection.decide-timeout", "5s",
-                    "vigil.detection.fingerprint.rollup-interval", "10s")));
-    http = new HttpTestClient(s.httpPort());
-    Await.until(
-        Duration.ofSeconds(60), () -> assertThat(http.get("/ready").status()).isEqualTo(200));
-    return s;
-  }
-
-  private static void stop(VigilServer s) throws Exception {
-    s.shutdown(CoordinatedShutdown.unknownReason()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+  /** A node on this test's database (the same one after a restart). */
+  private TestNode startNode() {
+    TestNode started =
+        TestNode.start(
+            db,
+            Map.of(
+                "vigil.detection.decide-timeout", "5s",
+                "vigil.detection.fingerprint.rollup-interval", "10s"));
+    http = started.http();
+    return started;
   }
 
   private static String newIp() {

@@ -3,21 +3,17 @@ package dev.vigil.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vigil.VigilServer;
 import dev.vigil.db.ConnectionInfo;
 import dev.vigil.testkit.Await;
 import dev.vigil.testkit.Decisions;
 import dev.vigil.testkit.HttpTestClient;
 import dev.vigil.testkit.HttpTestClient.Reply;
-import dev.vigil.testkit.TestDatabase;
-import dev.vigil.testkit.TestServers;
+import dev.vigil.testkit.TestNode;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.CoordinatedShutdown;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,40 +34,34 @@ class LivePopulationIT {
   private static final Duration WAIT = Duration.ofSeconds(60);
 
   private ConnectionInfo db;
-  private VigilServer server;
+  private TestNode node;
   private HttpTestClient http;
   private String serverKey;
   private String admin;
 
   @BeforeAll
   void start() {
-    db = TestDatabase.fresh();
-    server =
-        VigilServer.start(
-            TestServers.config(
-                db,
-                Map.of(
-                    "vigil.sessions.max-live",
-                    MAX_LIVE,
-                    "vigil.detection.fingerprint.max-live",
-                    MAX_LIVE_FINGERPRINTS,
-                    // the limit is split among a node's active shards: few shards, even shares
-                    "pekko.cluster.sharding.number-of-shards",
-                    4,
-                    "vigil.detection.decide-timeout",
-                    "5s")));
-    http = new HttpTestClient(server.httpPort());
-    Await.until(WAIT, () -> assertThat(http.get("/ready").status()).isEqualTo(200));
-    serverKey = server.bootstrap().orElseThrow().site().serverKey();
-    admin = server.bootstrap().orElseThrow().adminToken().secret();
+    node =
+        TestNode.start(
+            Map.of(
+                "vigil.sessions.max-live",
+                MAX_LIVE,
+                "vigil.detection.fingerprint.max-live",
+                MAX_LIVE_FINGERPRINTS,
+                // the limit is split among a node's active shards: few shards, even shares
+                "pekko.cluster.sharding.number-of-shards",
+                4,
+                "vigil.detection.decide-timeout",
+                "5s"));
+    db = node.db();
+    http = node.http();
+    serverKey = node.serverKey();
+    admin = node.adminToken();
   }
 
   @AfterAll
   void stop() throws Exception {
-    server
-        .shutdown(CoordinatedShutdown.unknownReason())
-        .toCompletableFuture()
-        .get(20, TimeUnit.SECONDS);
+    node.close();
   }
 
   @Test

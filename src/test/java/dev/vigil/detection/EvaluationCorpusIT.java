@@ -5,8 +5,6 @@ import static dev.vigil.detection.corpus.GoalCheck.RECALL;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
-import dev.vigil.VigilServer;
-import dev.vigil.db.ConnectionInfo;
 import dev.vigil.detection.corpus.Actor.Kind;
 import dev.vigil.detection.corpus.AnchorBaseline;
 import dev.vigil.detection.corpus.Corpus;
@@ -19,10 +17,7 @@ import dev.vigil.detection.corpus.Outcome;
 import dev.vigil.detection.corpus.ReportDocument;
 import dev.vigil.detection.corpus.VigilAnswers;
 import dev.vigil.detection.corpus.VigilAnswers.Answer;
-import dev.vigil.testkit.Await;
-import dev.vigil.testkit.HttpTestClient;
-import dev.vigil.testkit.TestDatabase;
-import dev.vigil.testkit.TestServers;
+import dev.vigil.testkit.TestNode;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,8 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.CoordinatedShutdown;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -56,34 +49,26 @@ class EvaluationCorpusIT {
   private static final Path REPORT = Path.of("target", "evaluation", "report.md");
 
   private Config config;
-  private VigilServer server;
+  private TestNode node;
   private String serverKey;
   private String publicKey;
   private int threshold;
 
   @BeforeAll
   void start() {
-    ConnectionInfo db = TestDatabase.fresh();
     // replayed decisions arrive far faster than live ones; the entities still answer from memory,
     // but a cold start of many entities at once must not trip the edge's fail-open
-    config = TestServers.config(db, Map.of("vigil.detection.decide-timeout", "5s"));
-    server = VigilServer.start(config);
-    HttpTestClient http = new HttpTestClient(server.httpPort());
-    Await.until(
-        Duration.ofSeconds(60), () -> assertThat(http.get("/ready").status()).isEqualTo(200));
-    var bootstrap = server.bootstrap().orElseThrow();
-    serverKey = bootstrap.site().serverKey();
-    publicKey = bootstrap.site().site().publicKey();
+    node = TestNode.start(Map.of("vigil.detection.decide-timeout", "5s"));
+    config = node.config();
+    serverKey = node.serverKey();
+    publicKey = node.publicKey();
     threshold = DetectionSettings.fromConfig(config).threshold();
   }
 
   @AfterAll
   void stop() throws Exception {
-    if (server != null) {
-      server
-          .shutdown(CoordinatedShutdown.unknownReason())
-          .toCompletableFuture()
-          .get(20, TimeUnit.SECONDS);
+    if (node != null) {
+      node.close();
     }
   }
 
@@ -98,8 +83,7 @@ class EvaluationCorpusIT {
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     long started = System.nanoTime();
     long cpu = os.getProcessCpuTime();
-    var replayer =
-        new CorpusReplay("http://127.0.0.1:" + server.httpPort(), serverKey, publicKey, base);
+    var replayer = new CorpusReplay("http://127.0.0.1:" + node.port(), serverKey, publicKey, base);
     Map<Integer, List<Answer>> answers = replayer.replay(corpus, THREADS);
     // server and client share this JVM; the embedded PostgreSQL's own CPU is not included
     var stats =

@@ -3,13 +3,11 @@ package dev.vigil.engagement;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vigil.VigilServer;
 import dev.vigil.db.ConnectionInfo;
 import dev.vigil.testkit.Await;
 import dev.vigil.testkit.HttpTestClient;
 import dev.vigil.testkit.HttpTestClient.Reply;
-import dev.vigil.testkit.TestDatabase;
-import dev.vigil.testkit.TestServers;
+import dev.vigil.testkit.TestNode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,8 +18,6 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.CoordinatedShutdown;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,7 +34,7 @@ class CollectIT {
           + " Chrome/131.0.0.0 Safari/537.36";
 
   private ConnectionInfo db;
-  private VigilServer server;
+  private TestNode node;
   private HttpTestClient http;
   private String publicKey;
   private String shopKey;
@@ -46,16 +42,11 @@ class CollectIT {
 
   @BeforeAll
   void start() {
-    db = TestDatabase.fresh();
-    server =
-        VigilServer.start(
-            TestServers.config(db, Map.of("vigil.sessions.rollup-interval", "200ms")));
-    http = new HttpTestClient(server.httpPort());
-    Await.until(
-        Duration.ofSeconds(60), () -> assertThat(http.get("/ready").status()).isEqualTo(200));
-    var bootstrap = server.bootstrap().orElseThrow();
-    publicKey = bootstrap.site().site().publicKey();
-    String admin = bootstrap.adminToken().secret();
+    node = TestNode.start(Map.of("vigil.sessions.rollup-interval", "200ms"));
+    db = node.db();
+    http = node.http();
+    publicKey = node.publicKey();
+    String admin = node.adminToken();
     Reply shop =
         http.postJson(
             "/v1/sites",
@@ -74,10 +65,7 @@ class CollectIT {
 
   @AfterAll
   void stop() throws Exception {
-    server
-        .shutdown(CoordinatedShutdown.unknownReason())
-        .toCompletableFuture()
-        .get(20, TimeUnit.SECONDS);
+    node.close();
   }
 
   @Test
@@ -204,7 +192,7 @@ class CollectIT {
   @Test
   void refusesAnOversizedChunkedBodyWhileItStreams() throws Exception {
     // Written by hand so that the body is certainly chunked (no Content-Length to check first).
-    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.httpPort())) {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", node.port())) {
       var out = socket.getOutputStream();
       out.write(
           ("POST /v1/collect HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n"
@@ -258,7 +246,7 @@ class CollectIT {
     assertThat(unknown.status()).isEqualTo(401);
     assertThat(unknown.errorCode()).isEqualTo("invalid_site_key");
 
-    String serverKey = server.bootstrap().orElseThrow().site().serverKey();
+    String serverKey = node.serverKey();
     assertThat(collect(batch(serverKey, newSession(), pageView("https://a.example/"))).status())
         .isEqualTo(401);
   }
@@ -288,8 +276,7 @@ class CollectIT {
   void allowsCrossOriginBeaconsOnlyFromTheSitesHosts() throws Exception {
     HttpResponse<String> preflight =
         raw.send(
-            HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + server.httpPort() + "/v1/collect"))
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + "/v1/collect"))
                 .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
                 .header("Origin", "https://www.shop.example")
                 .header("Access-Control-Request-Method", "POST")
@@ -349,8 +336,7 @@ class CollectIT {
     try {
       HttpResponse<String> r =
           raw.send(
-              HttpRequest.newBuilder(
-                      URI.create("http://127.0.0.1:" + server.httpPort() + "/v1/collect"))
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + "/v1/collect"))
                   .header("Content-Type", "text/plain;charset=UTF-8")
                   .header("User-Agent", CHROME)
                   .POST(HttpRequest.BodyPublishers.ofString(body))
@@ -364,7 +350,7 @@ class CollectIT {
 
   private HttpResponse<String> postWithOrigin(String key, String origin) throws Exception {
     return raw.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + "/v1/collect"))
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + "/v1/collect"))
             .header("Content-Type", "text/plain")
             .header("Origin", origin)
             .POST(

@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vigil.VigilServer;
 import dev.vigil.db.ConnectionInfo;
 import dev.vigil.http.Json;
 import dev.vigil.testkit.Await;
 import dev.vigil.testkit.HeadlessChromium;
 import dev.vigil.testkit.HttpTestClient;
-import dev.vigil.testkit.TestDatabase;
-import dev.vigil.testkit.TestServers;
+import dev.vigil.testkit.TestNode;
 import dev.vigil.testkit.TrackedSite;
 import java.io.File;
 import java.io.IOException;
@@ -28,8 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.CoordinatedShutdown;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -65,24 +61,20 @@ class TrackerBrowserIT {
   private static final String SPA_PATH = "/spa/second"; // where the page's #spa button pushes
 
   private ConnectionInfo db;
-  private VigilServer server;
+  private TestNode node;
   private TrackedSite site;
   private ChromeDriver driver;
 
   @BeforeAll
   void start() {
-    db = TestDatabase.fresh();
     // Short rollups: the sessions row reflects the last beacon within about a second.
-    server =
-        VigilServer.start(
-            TestServers.config(db, Map.of("vigil.sessions.rollup-interval", "200ms")));
-    HttpTestClient vigil = new HttpTestClient(server.httpPort());
-    Await.until(
-        Duration.ofSeconds(60), () -> assertThat(vigil.get("/ready").status()).isEqualTo(200));
+    node = TestNode.start(Map.of("vigil.sessions.rollup-interval", "200ms"));
+    db = node.db();
+    HttpTestClient vigil = node.http();
     site =
         TrackedSite.start(
-            server.bootstrap().orElseThrow().site().site().publicKey(),
-            "http://127.0.0.1:" + server.httpPort() + "/tracker.js",
+            node.publicKey(),
+            "http://127.0.0.1:" + node.port() + "/tracker.js",
             Set.of(LANDING_PATH, SPA_PATH));
     // the browser's own user agent: the session row must carry what a real Chromium sends
     driver = HeadlessChromium.start(null);
@@ -96,11 +88,8 @@ class TrackerBrowserIT {
     if (site != null) {
       site.close();
     }
-    if (server != null) {
-      server
-          .shutdown(CoordinatedShutdown.unknownReason())
-          .toCompletableFuture()
-          .get(20, TimeUnit.SECONDS);
+    if (node != null) {
+      node.close();
     }
   }
 

@@ -3,13 +3,11 @@ package dev.vigil.fingerprint;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vigil.VigilServer;
 import dev.vigil.db.ConnectionInfo;
 import dev.vigil.testkit.Await;
 import dev.vigil.testkit.HttpTestClient;
 import dev.vigil.testkit.HttpTestClient.Reply;
-import dev.vigil.testkit.TestDatabase;
-import dev.vigil.testkit.TestServers;
+import dev.vigil.testkit.TestNode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,9 +17,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.pekko.actor.CoordinatedShutdown;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,7 +35,7 @@ class DecideIT {
   private static final AtomicInteger NETS = new AtomicInteger(1);
 
   private ConnectionInfo db;
-  private VigilServer server;
+  private TestNode node;
   private HttpTestClient http;
   private String serverKey;
   private String admin;
@@ -47,27 +43,20 @@ class DecideIT {
 
   @BeforeAll
   void start() {
-    db = TestDatabase.fresh();
-    server =
-        VigilServer.start(
-            TestServers.config(
-                db,
-                Map.of(
-                    "vigil.detection.decide-timeout", "5s",
-                    "vigil.sessions.rollup-interval", "200ms")));
-    http = new HttpTestClient(server.httpPort());
-    Await.until(
-        Duration.ofSeconds(60), () -> assertThat(http.get("/ready").status()).isEqualTo(200));
-    serverKey = server.bootstrap().orElseThrow().site().serverKey();
-    admin = server.bootstrap().orElseThrow().adminToken().secret();
+    node =
+        TestNode.start(
+            Map.of(
+                "vigil.detection.decide-timeout", "5s",
+                "vigil.sessions.rollup-interval", "200ms"));
+    db = node.db();
+    http = node.http();
+    serverKey = node.serverKey();
+    admin = node.adminToken();
   }
 
   @AfterAll
   void stop() throws Exception {
-    server
-        .shutdown(CoordinatedShutdown.unknownReason())
-        .toCompletableFuture()
-        .get(20, TimeUnit.SECONDS);
+    node.close();
   }
 
   @Test
@@ -135,7 +124,7 @@ class DecideIT {
     HttpResponse<String> r =
         raw.send(
             HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + server.httpPort() + "/v1/decide/nginx"))
+                    URI.create("http://127.0.0.1:" + node.port() + "/v1/decide/nginx"))
                 .header("Authorization", "Bearer " + serverKey)
                 .header("X-Real-IP", newIp())
                 .header("X-Original-URI", "/.env")
@@ -157,7 +146,7 @@ class DecideIT {
     HttpResponse<String> r =
         raw.send(
             HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + server.httpPort() + "/v1/decide/nginx"))
+                    URI.create("http://127.0.0.1:" + node.port() + "/v1/decide/nginx"))
                 .header("Authorization", "Bearer " + serverKey)
                 .header("X-Real-IP", newIp())
                 .header("X-Original-URI", "/blog?page=2")
@@ -288,7 +277,7 @@ class DecideIT {
         http.postJson("/v1/decide", "vsk_unknownKey", "{\"ip\":\"1.2.3.4\",\"path\":\"/\"}");
     assertThat(unknown.status()).isEqualTo(401);
     assertThat(unknown.errorCode()).isEqualTo("invalid_server_key");
-    String publicKey = server.bootstrap().orElseThrow().site().site().publicKey();
+    String publicKey = node.publicKey();
     assertThat(http.postJson("/v1/decide", publicKey, "{}").status()).isEqualTo(401);
   }
 
@@ -307,7 +296,7 @@ class DecideIT {
     try {
       HttpResponse<String> r =
           raw.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + path))
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + path))
                   .header("Authorization", "Bearer " + token)
                   .header("Content-Type", "application/json")
                   .PUT(HttpRequest.BodyPublishers.ofString(body))

@@ -3,15 +3,13 @@ package dev.vigil.fingerprint;
 import static dev.vigil.testkit.CookielessClient.retryAfter;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vigil.VigilServer;
 import dev.vigil.db.ConnectionInfo;
 import dev.vigil.testkit.Await;
 import dev.vigil.testkit.CookielessClient;
 import dev.vigil.testkit.HeadlessChromium;
 import dev.vigil.testkit.HttpTestClient;
 import dev.vigil.testkit.NginxProcess;
-import dev.vigil.testkit.TestDatabase;
-import dev.vigil.testkit.TestServers;
+import dev.vigil.testkit.TestNode;
 import dev.vigil.testkit.UpstreamSite;
 import dev.vigil.testkit.VigilProcess;
 import java.net.http.HttpResponse;
@@ -27,8 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
-import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.CoordinatedShutdown;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -79,7 +75,7 @@ class NginxAuthRequestIT {
   private static final long[] THINK_MS = {650, 300, 800, 450, 700, 350, 550};
 
   private ConnectionInfo db;
-  private VigilServer server;
+  private TestNode node;
   private String serverKey;
   private UpstreamSite site;
   private NginxProcess nginx;
@@ -87,28 +83,21 @@ class NginxAuthRequestIT {
 
   @BeforeAll
   void start() throws Exception {
-    db = TestDatabase.fresh();
     // 3 s: a cold first decision (entities starting, first journal writes) must not fail open.
-    server =
-        VigilServer.start(
-            TestServers.config(
-                db,
-                Map.of(
-                    "vigil.detection.decide-timeout", "3s",
-                    "vigil.sessions.rollup-interval", "200ms")));
-    HttpTestClient vigil = new HttpTestClient(server.httpPort());
-    Await.until(
-        Duration.ofSeconds(60), () -> assertThat(vigil.get("/ready").status()).isEqualTo(200));
-    var bootstrap = server.bootstrap().orElseThrow();
-    serverKey = bootstrap.site().serverKey();
+    node =
+        TestNode.start(
+            Map.of(
+                "vigil.detection.decide-timeout", "3s",
+                "vigil.sessions.rollup-interval", "200ms"));
+    db = node.db();
+    HttpTestClient vigil = node.http();
+    serverKey = node.serverKey();
     warmUp(vigil);
     site =
         UpstreamSite.start(
-            PAGES,
-            bootstrap.site().site().publicKey(),
-            "http://127.0.0.1:" + server.httpPort() + "/tracker.js");
+            PAGES, node.publicKey(), "http://127.0.0.1:" + node.port() + "/tracker.js");
     nginxPort = VigilProcess.freePort();
-    nginx = NginxProcess.start(exampleConfig(nginxPort, server.httpPort()), nginxPort);
+    nginx = NginxProcess.start(exampleConfig(nginxPort, node.port()), nginxPort);
   }
 
   @AfterAll
@@ -120,11 +109,8 @@ class NginxAuthRequestIT {
     if (site != null) {
       site.close();
     }
-    if (server != null) {
-      server
-          .shutdown(CoordinatedShutdown.unknownReason())
-          .toCompletableFuture()
-          .get(20, TimeUnit.SECONDS);
+    if (node != null) {
+      node.close();
     }
   }
 

@@ -3,14 +3,12 @@ package dev.vigil.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vigil.VigilServer;
 import dev.vigil.db.ConnectionInfo;
 import dev.vigil.testkit.Await;
 import dev.vigil.testkit.HeadlessChromium;
 import dev.vigil.testkit.HttpTestClient;
 import dev.vigil.testkit.HttpTestClient.Reply;
-import dev.vigil.testkit.TestDatabase;
-import dev.vigil.testkit.TestServers;
+import dev.vigil.testkit.TestNode;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -26,10 +24,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
-import org.apache.pekko.actor.CoordinatedShutdown;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -74,7 +70,7 @@ class DashboardBrowserIT {
       Instant.now().minus(Duration.ofHours(6)).truncatedTo(ChronoUnit.MINUTES);
 
   private ConnectionInfo db;
-  private VigilServer server;
+  private TestNode node;
   private HttpTestClient http;
   private final HttpClient raw = HttpClient.newHttpClient();
   private String admin;
@@ -84,23 +80,18 @@ class DashboardBrowserIT {
 
   @BeforeAll
   void start() {
-    db = TestDatabase.fresh();
     // Short rollups and stats: the reports and the sparklines have data within seconds.
-    server =
-        VigilServer.start(
-            TestServers.config(
-                db,
-                Map.of(
-                    "vigil.sessions.rollup-interval", "200ms",
-                    "vigil.streams.stats-interval", "1s",
-                    "vigil.detection.decide-timeout", "5s")));
-    http = new HttpTestClient(server.httpPort());
-    Await.until(
-        Duration.ofSeconds(60), () -> assertThat(http.get("/ready").status()).isEqualTo(200));
-    var bootstrap = server.bootstrap().orElseThrow();
-    admin = bootstrap.adminToken().secret();
-    publicKey = bootstrap.site().site().publicKey();
-    serverKey = bootstrap.site().serverKey();
+    node =
+        TestNode.start(
+            Map.of(
+                "vigil.sessions.rollup-interval", "200ms",
+                "vigil.streams.stats-interval", "1s",
+                "vigil.detection.decide-timeout", "5s"));
+    db = node.db();
+    http = node.http();
+    admin = node.adminToken();
+    publicKey = node.publicKey();
+    serverKey = node.serverKey();
     driver = HeadlessChromium.startWithConsole(CHROME, 1400, 900);
   }
 
@@ -109,18 +100,15 @@ class DashboardBrowserIT {
     if (driver != null) {
       driver.quit();
     }
-    if (server != null) {
-      server
-          .shutdown(CoordinatedShutdown.unknownReason())
-          .toCompletableFuture()
-          .get(20, TimeUnit.SECONDS);
+    if (node != null) {
+      node.close();
     }
   }
 
   @Test
   void showsStreamedSessionsAndAnomaliesLiveAndAcknowledgesOne() throws Exception {
     // given the dashboard, signed in with the admin token and streaming
-    driver.get("http://127.0.0.1:" + server.httpPort() + "/");
+    driver.get("http://127.0.0.1:" + node.port() + "/");
     byTestId("signin-token").sendKeys(admin);
     byTestId("signin-submit").click();
     Await.until(
@@ -248,8 +236,7 @@ class DashboardBrowserIT {
     try {
       HttpResponse<String> r =
           raw.send(
-              HttpRequest.newBuilder(
-                      URI.create("http://127.0.0.1:" + server.httpPort() + "/v1/collect"))
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + "/v1/collect"))
                   .timeout(Duration.ofSeconds(10))
                   .header("Content-Type", "text/plain;charset=UTF-8")
                   .header("User-Agent", userAgent)

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vigil.VigilServer;
 import dev.vigil.db.ConnectionInfo;
 import dev.vigil.http.Json;
 import dev.vigil.stream.LiveEvents;
@@ -13,8 +12,7 @@ import dev.vigil.stream.SiteEvent;
 import dev.vigil.testkit.Await;
 import dev.vigil.testkit.HttpTestClient;
 import dev.vigil.testkit.HttpTestClient.Reply;
-import dev.vigil.testkit.TestDatabase;
-import dev.vigil.testkit.TestServers;
+import dev.vigil.testkit.TestNode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.pubsub.Topic;
@@ -48,7 +45,7 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LedgerIT {
   private ConnectionInfo db;
-  private VigilServer server;
+  private TestNode node;
   private HttpTestClient http;
   private String serverKey;
   private String admin;
@@ -58,27 +55,19 @@ class LedgerIT {
 
   @BeforeAll
   void start() {
-    db = TestDatabase.fresh();
     // calls wait up to 100 ms for a shared flush, so writes sent at once share one (as under load)
-    server =
-        VigilServer.start(
-            TestServers.config(
-                db, Map.of("vigil.writer.tables.ai_requests.max-batch-delay", "100ms")));
-    http = new HttpTestClient(server.httpPort());
-    Await.until(
-        Duration.ofSeconds(60), () -> assertThat(http.get("/ready").status()).isEqualTo(200));
-    serverKey = server.bootstrap().orElseThrow().site().serverKey();
-    admin = server.bootstrap().orElseThrow().adminToken().secret();
+    node = TestNode.start(Map.of("vigil.writer.tables.ai_requests.max-batch-delay", "100ms"));
+    db = node.db();
+    http = node.http();
+    serverKey = node.serverKey();
+    admin = node.adminToken();
     tier2Key = newSite("tier2", 2);
     tier3Key = newSite("tier3", 3);
   }
 
   @AfterAll
   void stop() throws Exception {
-    server
-        .shutdown(CoordinatedShutdown.unknownReason())
-        .toCompletableFuture()
-        .get(20, TimeUnit.SECONDS);
+    node.close();
   }
 
   @Test
@@ -420,8 +409,8 @@ class LedgerIT {
   @Test
   void aWritesNewRowsAreLiveEventsInTheirOrderAndItsRepeatsAreNot() {
     String agent = "live-" + unique();
-    TestProbe<SiteEvent> probe = TestProbe.create(server.system());
-    LiveEvents.get(server.system()).topic("default").tell(Topic.subscribe(probe.ref()));
+    TestProbe<SiteEvent> probe = TestProbe.create(node.server().system());
+    LiveEvents.get(node.server().system()).topic("default").tell(Topic.subscribe(probe.ref()));
     String a = unique();
     String b = unique();
     String c = unique();
@@ -463,8 +452,8 @@ class LedgerIT {
   @Test
   void aBudgetCrossingOpensAnAnomalyIsPublishedAndDenies() throws Exception {
     String agent = "budget-" + unique();
-    TestProbe<SiteEvent> probe = TestProbe.create(server.system());
-    LiveEvents.get(server.system()).topic("default").tell(Topic.subscribe(probe.ref()));
+    TestProbe<SiteEvent> probe = TestProbe.create(node.server().system());
+    LiveEvents.get(node.server().system()).topic("default").tell(Topic.subscribe(probe.ref()));
     // a month limit, so the test does not depend on the hour it runs at
     Reply set =
         put(
@@ -663,7 +652,7 @@ class LedgerIT {
   private HttpResponse<String> postPreferring(String path, String key, JsonNode body, String prefer)
       throws Exception {
     return raw.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + path))
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + path))
             .header("Authorization", "Bearer " + key)
             .header("Content-Type", "application/json")
             .header("Prefer", prefer)
@@ -692,7 +681,7 @@ class LedgerIT {
   private Reply put(String path, String token, String body) throws Exception {
     HttpResponse<String> r =
         raw.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + path))
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + path))
                 .header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString(body))

@@ -4,14 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.vigil.VigilServer;
 import dev.vigil.db.ConnectionInfo;
 import dev.vigil.testkit.Await;
 import dev.vigil.testkit.Decisions;
 import dev.vigil.testkit.HttpTestClient;
 import dev.vigil.testkit.HttpTestClient.Reply;
 import dev.vigil.testkit.TestDatabase;
-import dev.vigil.testkit.TestServers;
+import dev.vigil.testkit.TestNode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,7 +34,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.pekko.actor.CoordinatedShutdown;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,7 +54,7 @@ class DatabaseOutageIT {
   private static final Duration WAIT = Duration.ofSeconds(60);
 
   private ConnectionInfo db;
-  private VigilServer server;
+  private TestNode node;
   private HttpTestClient http;
   private String publicKey;
   private String serverKey;
@@ -77,13 +75,11 @@ class DatabaseOutageIT {
 
   @BeforeAll
   void start() {
-    db = TestDatabase.fresh();
-    server =
-        VigilServer.start(TestServers.config(db, Map.of("vigil.detection.decide-timeout", "1s")));
-    http = new HttpTestClient(server.httpPort());
-    Await.until(WAIT, () -> assertThat(http.get("/ready").status()).isEqualTo(200));
-    publicKey = server.bootstrap().orElseThrow().site().site().publicKey();
-    serverKey = server.bootstrap().orElseThrow().site().serverKey();
+    node = TestNode.start(Map.of("vigil.detection.decide-timeout", "1s"));
+    db = node.db();
+    http = node.http();
+    publicKey = node.publicKey();
+    serverKey = node.serverKey();
   }
 
   @AfterEach
@@ -93,10 +89,7 @@ class DatabaseOutageIT {
 
   @AfterAll
   void stop() throws Exception {
-    server
-        .shutdown(CoordinatedShutdown.unknownReason())
-        .toCompletableFuture()
-        .get(20, TimeUnit.SECONDS);
+    node.close();
   }
 
   @Test
@@ -247,7 +240,7 @@ class DatabaseOutageIT {
             + events
             + "]}";
     return raw.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + "/v1/collect"))
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + "/v1/collect"))
             .timeout(Duration.ofSeconds(30))
             .header("Content-Type", "text/plain;charset=UTF-8")
             .header("User-Agent", Decisions.CHROME)

@@ -2,21 +2,17 @@ package dev.vigil.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vigil.VigilServer;
 import dev.vigil.db.ConnectionInfo;
 import dev.vigil.testkit.Await;
 import dev.vigil.testkit.Decisions;
 import dev.vigil.testkit.HttpTestClient;
 import dev.vigil.testkit.HttpTestClient.Reply;
-import dev.vigil.testkit.TestDatabase;
-import dev.vigil.testkit.TestServers;
+import dev.vigil.testkit.TestNode;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.CoordinatedShutdown;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,44 +28,37 @@ class SessionReaperIT {
   private static final int SESSIONS = 300;
 
   private ConnectionInfo db;
-  private VigilServer server;
+  private TestNode node;
   private HttpTestClient http;
   private String serverKey;
 
   @BeforeAll
   void start() {
-    db = TestDatabase.fresh();
-    server =
-        VigilServer.start(
-            TestServers.config(
-                db,
-                Map.of(
-                    "vigil.sessions.inactivity-timeout",
-                    "2s",
-                    "vigil.sessions.max-live",
-                    40,
-                    "pekko.cluster.sharding.number-of-shards",
-                    4,
-                    // one batch per 10 s would need a minute for the flood below; catching up, a
-                    // batch follows 200 ms after a full one
-                    "vigil.sessions.reaper-interval",
-                    "10s",
-                    "vigil.sessions.reaper-batch",
-                    50,
-                    "vigil.sessions.reaper-catch-up-pause",
-                    "200ms")));
-    http = new HttpTestClient(server.httpPort());
-    Await.until(
-        Duration.ofSeconds(60), () -> assertThat(http.get("/ready").status()).isEqualTo(200));
-    serverKey = server.bootstrap().orElseThrow().site().serverKey();
+    node =
+        TestNode.start(
+            Map.of(
+                "vigil.sessions.inactivity-timeout",
+                "2s",
+                "vigil.sessions.max-live",
+                40,
+                "pekko.cluster.sharding.number-of-shards",
+                4,
+                // one batch per 10 s would need a minute for the flood below; catching up, a
+                // batch follows 200 ms after a full one
+                "vigil.sessions.reaper-interval",
+                "10s",
+                "vigil.sessions.reaper-batch",
+                50,
+                "vigil.sessions.reaper-catch-up-pause",
+                "200ms"));
+    db = node.db();
+    http = node.http();
+    serverKey = node.serverKey();
   }
 
   @AfterAll
   void stop() throws Exception {
-    server
-        .shutdown(CoordinatedShutdown.unknownReason())
-        .toCompletableFuture()
-        .get(20, TimeUnit.SECONDS);
+    node.close();
   }
 
   @Test

@@ -3,7 +3,6 @@ package dev.vigil.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vigil.VigilServer;
 import dev.vigil.db.ConnectionInfo;
 import dev.vigil.testkit.Await;
 import dev.vigil.testkit.Beacons;
@@ -11,8 +10,7 @@ import dev.vigil.testkit.HttpTestClient;
 import dev.vigil.testkit.HttpTestClient.Reply;
 import dev.vigil.testkit.SseClient;
 import dev.vigil.testkit.SseClient.Event;
-import dev.vigil.testkit.TestDatabase;
-import dev.vigil.testkit.TestServers;
+import dev.vigil.testkit.TestNode;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -29,10 +27,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.pekko.actor.CoordinatedShutdown;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,7 +48,7 @@ class StreamIT {
   private static final Duration WAIT = Duration.ofSeconds(20);
 
   private ConnectionInfo db;
-  private VigilServer server;
+  private TestNode node;
   private HttpTestClient http;
   private int port;
   private String admin;
@@ -63,31 +59,26 @@ class StreamIT {
 
   @BeforeAll
   void start() {
-    db = TestDatabase.fresh();
-    server =
-        VigilServer.start(
-            TestServers.config(
-                db,
-                Map.of(
-                    "vigil.streams.heartbeat-interval",
-                    HEARTBEAT.toMillis() + "ms",
-                    "vigil.streams.buffer-size",
-                    BUFFER,
-                    "vigil.streams.max-connections-per-user",
-                    LIMIT,
-                    "vigil.streams.stats-interval",
-                    "1s",
-                    // small socket buffers so a client that stops reading fills them quickly
-                    "pekko.http.server.socket-options.so-send-buffer-size",
-                    4096)));
-    port = server.httpPort();
-    http = new HttpTestClient(port);
-    Await.until(
-        Duration.ofSeconds(60), () -> assertThat(http.get("/ready").status()).isEqualTo(200));
-    var bootstrap = server.bootstrap().orElseThrow();
-    admin = bootstrap.adminToken().secret();
-    siteKey = bootstrap.site().site().publicKey();
-    siteId = bootstrap.site().site().id();
+    node =
+        TestNode.start(
+            Map.of(
+                "vigil.streams.heartbeat-interval",
+                HEARTBEAT.toMillis() + "ms",
+                "vigil.streams.buffer-size",
+                BUFFER,
+                "vigil.streams.max-connections-per-user",
+                LIMIT,
+                "vigil.streams.stats-interval",
+                "1s",
+                // small socket buffers so a client that stops reading fills them quickly
+                "pekko.http.server.socket-options.so-send-buffer-size",
+                4096));
+    db = node.db();
+    http = node.http();
+    port = node.port();
+    admin = node.adminToken();
+    siteKey = node.publicKey();
+    siteId = node.siteId();
   }
 
   /** Each test streams with its own token, so one test's closing streams never count in another. */
@@ -98,10 +89,7 @@ class StreamIT {
 
   @AfterAll
   void stop() throws Exception {
-    server
-        .shutdown(CoordinatedShutdown.unknownReason())
-        .toCompletableFuture()
-        .get(20, TimeUnit.SECONDS);
+    node.close();
   }
 
   @Test
