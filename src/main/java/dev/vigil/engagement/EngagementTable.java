@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.Map;
 
 /** The {@code engagement_events} fact table as an append-writer target. */
@@ -36,7 +37,10 @@ public final class EngagementTable {
   private EngagementTable() {}
 
   public static AppendWriter.Table<Row> table() {
-    return new AppendWriter.Table<>("engagement_events", INSERT, EngagementTable::bind);
+    return new AppendWriter.Table<>("engagement_events", INSERT, EngagementTable::bind)
+        .withKeyOrder(
+            Comparator.comparing((Row r) -> r.beacon().ts())
+                .thenComparing(r -> r.beacon().eventId()));
   }
 
   static void bind(PreparedStatement ps, Row row) throws SQLException {

@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
+import java.util.Comparator;
 
 /** The {@code observations} fact table (decisions and after-the-fact observations). */
 public final class ObservationTable {
@@ -28,7 +29,8 @@ public final class ObservationTable {
   private ObservationTable() {}
 
   public static AppendWriter.Table<Row> table() {
-    return new AppendWriter.Table<>("observations", INSERT, ObservationTable::bind);
+    return new AppendWriter.Table<>("observations", INSERT, ObservationTable::bind)
+        .withKeyOrder(Comparator.comparing((Row r) -> r.facts().at()).thenComparing(Row::id));
   }
 
   static void bind(PreparedStatement ps, Row r) throws SQLException {

@@ -7,6 +7,7 @@ import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.Collections;
+import java.util.Comparator;
 
 /** The {@code ai_requests} fact table as an append-writer target. */
 public final class AiRequestTable {
@@ -50,14 +51,18 @@ public final class AiRequestTable {
 
   public static AppendWriter.Table<Row> table() {
     return AppendWriter.Table.returning(
-        "ai_requests",
-        new AppendWriter.Returning<>(
-            HEAD + " VALUES ",
-            WIDTH,
-            CONFLICT + RETURNING,
-            AiRequestTable::bind,
-            Row::ingestId,
-            LedgerStore::inserted));
+            "ai_requests",
+            new AppendWriter.Returning<>(
+                HEAD + " VALUES ",
+                WIDTH,
+                CONFLICT + RETURNING,
+                AiRequestTable::bind,
+                Row::ingestId,
+                LedgerStore::inserted))
+        .withKeyOrder(
+            Comparator.comparing((Row r) -> r.call().requestId())
+                .thenComparing(r -> r.call().startedAt())
+                .thenComparing(Row::siteId));
   }
 
   /** Binds the row from parameter {@code first} on; returns the next free index. */

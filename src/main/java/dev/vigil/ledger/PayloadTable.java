@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Comparator;
 
 /**
  * The {@code ledger_payloads} fact table (privacy tier 3 only): a call's prompt, completion and
@@ -60,7 +61,12 @@ public final class PayloadTable {
   private PayloadTable() {}
 
   public static AppendWriter.Table<Row> table() {
-    return new AppendWriter.Table<>("ledger_payloads", INSERT, PayloadTable::bind);
+    return new AppendWriter.Table<>("ledger_payloads", INSERT, PayloadTable::bind)
+        .withKeyOrder(
+            Comparator.comparing(Row::kind)
+                .thenComparing(Row::id)
+                .thenComparing(Row::startedAt)
+                .thenComparing(Row::siteId));
   }
 
   static void bind(PreparedStatement ps, Row row) throws SQLException {

@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Collections;
+import java.util.Comparator;
 
 /** The {@code tool_executions} fact table as an append-writer target. */
 public final class ToolExecutionTable {
@@ -40,14 +41,18 @@ public final class ToolExecutionTable {
 
   public static AppendWriter.Table<Row> table() {
     return AppendWriter.Table.returning(
-        "tool_executions",
-        new AppendWriter.Returning<>(
-            HEAD + " VALUES ",
-            WIDTH,
-            CONFLICT + RETURNING,
-            ToolExecutionTable::bind,
-            Row::ingestId,
-            LedgerStore::inserted));
+            "tool_executions",
+            new AppendWriter.Returning<>(
+                HEAD + " VALUES ",
+                WIDTH,
+                CONFLICT + RETURNING,
+                ToolExecutionTable::bind,
+                Row::ingestId,
+                LedgerStore::inserted))
+        .withKeyOrder(
+            Comparator.comparing((Row r) -> r.run().executionId())
+                .thenComparing(r -> r.run().startedAt())
+                .thenComparing(Row::siteId));
   }
 
   /** Binds the row from parameter {@code first} on; returns the next free index. */

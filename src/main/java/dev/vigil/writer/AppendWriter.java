@@ -11,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -102,19 +103,38 @@ public final class AppendWriter<T> {
   }
 
   /**
-   * The table: a name (for metrics and logs), a one-row insert, how to bind a row to it, and, for a
-   * table written with {@link #appendReturning}, the insert that returns what it stored.
+   * The table: a name (for metrics and logs), a one-row insert, how to bind a row to it, for a
+   * table written with {@link #appendReturning} the insert that returns what it stored, and the
+   * order of the table's key, in which a flush inserts its rows ({@link #keyOrder}).
    */
   public record Table<T>(
-      String name, String insertSql, RowBinder<T> binder, Returning<T> returning) {
+      String name,
+      String insertSql,
+      RowBinder<T> binder,
+      Returning<T> returning,
+      Comparator<? super T> keyOrder) {
     public Table(String name, String insertSql, RowBinder<T> binder) {
-      this(name, insertSql, binder, null);
+      this(name, insertSql, binder, null, null);
     }
 
     /** A table whose flushes return what they stored (see {@link AppendWriter#appendReturning}). */
     public static <T> Table<T> returning(String name, Returning<T> returning) {
       return new Table<>(
-          name, returning.sql(1), (ps, row) -> returning.binder().bind(ps, 1, row), returning);
+          name,
+          returning.sql(1),
+          (ps, row) -> returning.binder().bind(ps, 1, row),
+          returning,
+          null);
+    }
+
+    /**
+     * The same table, its flushes inserting their rows in this order of its unique key. Two flushes
+     * that hold some of the same keys (a client's retries, sent again while the first send is still
+     * being written) then wait for each other's uncommitted rows in the same order, so neither can
+     * hold a key the other waits for: PostgreSQL has no deadlock to abort.
+     */
+    public Table<T> withKeyOrder(Comparator<? super T> order) {
+      return new Table<>(name, insertSql, binder, returning, order);
     }
   }
 
@@ -358,15 +378,24 @@ public final class AppendWriter<T> {
     }
   }
 
+  /** The rows of a flush, in the table's key order when it has one. */
+  private List<T> rowsOf(List<Pending<T>> batch) {
+    List<T> rows = new ArrayList<>();
+    batch.forEach(p -> rows.addAll(p.rows()));
+    if (table.keyOrder() != null) {
+      rows.sort(table.keyOrder());
+    }
+    return rows;
+  }
+
   private Void insert(List<Pending<T>> batch) throws SQLException {
+    List<T> rows = rowsOf(batch);
     try (Connection c = pool.getConnection()) {
       c.setAutoCommit(false);
       try (PreparedStatement ps = c.prepareStatement(table.insertSql())) {
-        for (Pending<T> pending : batch) {
-          for (T row : pending.rows()) {
-            table.binder().bind(ps, row);
-            ps.addBatch();
-          }
+        for (T row : rows) {
+          table.binder().bind(ps, row);
+          ps.addBatch();
         }
         ps.executeBatch();
         c.commit();
@@ -384,8 +413,7 @@ public final class AppendWriter<T> {
    */
   private Map<Object, List<Object>> insertReturning(List<Pending<T>> batch) throws SQLException {
     Returning<T> returning = table.returning();
-    List<T> rows = new ArrayList<>();
-    batch.forEach(p -> rows.addAll(p.rows()));
+    List<T> rows = rowsOf(batch);
     Map<Object, List<Object>> byWrite = new HashMap<>();
     try (Connection c = pool.getConnection()) {
       c.setAutoCommit(false);

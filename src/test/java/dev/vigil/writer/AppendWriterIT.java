@@ -33,6 +33,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 import java.util.stream.LongStream;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -41,6 +42,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The append writer against a real PostgreSQL: acknowledgement after commit, shared flushes,
@@ -264,6 +267,50 @@ class AppendWriterIT {
     // and a plain append to a returning table is acknowledged without the rows
     writer.append(List.of(row(30_000))).toCompletableFuture().get(AWAIT.toSeconds(), SECONDS);
     assertEquals(1 + 17_000 + 100 + 1, countAll());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"plain", "returning"})
+  void insertsAFlushsRowsInTheOrderOfTheTablesKey(String insert) throws Exception {
+    // given a table that logs the order its rows are inserted in, written in key order, and a
+    // batch that waits 500 ms, so the three requests below share one flush
+    execute(
+        "DROP TABLE IF EXISTS writer_test_order",
+        "CREATE TABLE writer_test_order (seq BIGSERIAL PRIMARY KEY, id BIGINT NOT NULL)",
+        "CREATE OR REPLACE FUNCTION log_writer_test_order() RETURNS trigger LANGUAGE plpgsql AS"
+            + " $$BEGIN INSERT INTO writer_test_order (id) VALUES (NEW.id); RETURN NEW; END$$",
+        "CREATE TRIGGER log_order AFTER INSERT ON writer_test"
+            + " FOR EACH ROW EXECUTE FUNCTION log_writer_test_order()");
+    AppendWriter.Table<Row> table =
+        (insert.equals("plain") ? ROWS : RETURNING_ROWS)
+            .withKeyOrder(Comparator.comparing(Row::id));
+    AppendWriter<Row> writer =
+        start(table, new WriterSettings(1_000, Duration.ofMillis(500), 100, 1));
+
+    // when requests arrive with their keys out of order, within and between requests
+    Function<List<Row>, CompletionStage<?>> send =
+        insert.equals("plain") ? writer::append : writer::appendReturning;
+    List<CompletionStage<?>> sent =
+        List.of(
+            send.apply(List.of(new Row(5, "a"), new Row(1, "a"))),
+            send.apply(List.of(new Row(4, "b"))),
+            send.apply(List.of(new Row(3, "c"), new Row(2, "c"))));
+    for (CompletionStage<?> stage : sent) {
+      stage.toCompletableFuture().get(AWAIT.toSeconds(), SECONDS);
+    }
+
+    // then the flush inserted them in key order: a second flush holding some of the same keys
+    // waits for them in the same order, and cannot deadlock with this one
+    List<Long> order = new ArrayList<>();
+    try (Connection c = checkPool.getConnection();
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT id FROM writer_test_order ORDER BY seq")) {
+      while (rs.next()) {
+        order.add(rs.getLong(1));
+      }
+    }
+    assertEquals(List.of(1L, 2L, 3L, 4L, 5L), order);
+    assertEquals(1.0, registry.get("vigil.writer.flush.rows").summary().count(), "one flush");
   }
 
   @Test
