@@ -25,6 +25,12 @@ public final class UserAgents {
   /** Distinct user agents remembered; real traffic has a few thousand, bots rotate more. */
   private static final int CACHED = 20_000;
 
+  /**
+   * Longer agents are parsed every time, not remembered: real browsers' are under 300 characters,
+   * and a header of several kilobytes must not let a client fill the cache with its size.
+   */
+  private static final int CACHED_LENGTH = 512;
+
   private static final CompletableFuture<UserAgentAnalyzer> ANALYZER = new CompletableFuture<>();
   private static final Cache<String, ClientInfo> PARSED =
       Caffeine.newBuilder().maximumSize(CACHED).build();
@@ -85,7 +91,9 @@ public final class UserAgents {
     ClientInfo parsed =
         new ClientInfo(
             ua.getValue(DEVICE_CLASS), browser, ua.getValue(OS_NAME), ua.getValue(AGENT_CLASS));
-    PARSED.put(userAgent, parsed);
+    if (userAgent.length() <= CACHED_LENGTH) {
+      PARSED.put(userAgent, parsed);
+    }
     return parsed;
   }
 

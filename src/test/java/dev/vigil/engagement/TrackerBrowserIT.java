@@ -8,7 +8,6 @@ import dev.vigil.db.ConnectionInfo;
 import dev.vigil.http.Json;
 import dev.vigil.testkit.Await;
 import dev.vigil.testkit.HeadlessChromium;
-import dev.vigil.testkit.HttpTestClient;
 import dev.vigil.testkit.TestNode;
 import dev.vigil.testkit.TrackedSite;
 import java.io.File;
@@ -70,7 +69,6 @@ class TrackerBrowserIT {
     // Short rollups: the sessions row reflects the last beacon within about a second.
     node = TestNode.start(Map.of("vigil.sessions.rollup-interval", "200ms"));
     db = node.db();
-    HttpTestClient vigil = node.http();
     site =
         TrackedSite.start(
             node.publicKey(),

@@ -30,6 +30,16 @@ class UserAgentsTest {
   }
 
   @Test
+  void anOverlongUserAgentIsParsedButNotRemembered() {
+    String agent = CHROME_ON_WINDOWS + " " + "x".repeat(600);
+
+    ClientInfo first = UserAgents.parse(agent);
+
+    assertThat(first).isNotEqualTo(ClientInfo.UNKNOWN);
+    assertThat(UserAgents.parse(agent)).isEqualTo(first).isNotSameAs(first);
+  }
+
+  @Test
   void aCrawlerIsClassedAsARobot() {
     ClientInfo bot =
         UserAgents.parse(

@@ -23,6 +23,9 @@ public final class TestNode implements AutoCloseable {
   /** How long a node may take to become ready (a cold JVM builds its user-agent parser). */
   private static final Duration READY = Duration.ofSeconds(60);
 
+  /** How long its shutdown may take (projections and writers finish first). */
+  private static final Duration SHUTDOWN = Duration.ofSeconds(30);
+
   private final ConnectionInfo db;
   private final Config config;
   private final VigilServer server;
@@ -51,7 +54,11 @@ public final class TestNode implements AutoCloseable {
     try {
       Await.until(READY, () -> assertThat(node.http.get("/ready").status()).isEqualTo(200));
     } catch (RuntimeException | AssertionError e) {
-      node.close();
+      try {
+        node.close();
+      } catch (RuntimeException closing) {
+        e.addSuppressed(closing);
+      }
       throw e;
     }
     return node;
@@ -107,12 +114,14 @@ public final class TestNode implements AutoCloseable {
       server
           .shutdown(CoordinatedShutdown.unknownReason())
           .toCompletableFuture()
-          .get(20, TimeUnit.SECONDS);
+          .get(SHUTDOWN.toSeconds(), TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while the node shut down", e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("the node did not shut down within 20 s", e);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("the node did not shut down within " + SHUTDOWN, e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("the node's shutdown failed", e.getCause());
     }
   }
 }

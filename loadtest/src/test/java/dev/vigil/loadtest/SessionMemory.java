@@ -27,7 +27,9 @@ import java.util.concurrent.atomic.LongAdder;
  * rate at which new sessions were answered is reported with it.
  *
  * <p>Usage: {@code SessionMemory <base-url> <admin-token> <server-key> <vigil-pid> <out-dir>
- * [sessions] [ips] [concurrency]}; writes {@code memory.json}. Bounded: 15 minutes for the
+ * [sessions] [ips] [concurrency]}; writes {@code memory.json}. With {@code -Dmemory.floodOnly=true}
+ * it only sends the sessions and prints the answered line with the live entities at that moment
+ * (no GC, histogram or wait: {@code reaper-flood.sh} measures what follows the flood). Bounded: 15 minutes for the
  * sessions, 2 minutes for them to show as live.
  */
 public final class SessionMemory {
@@ -47,9 +49,10 @@ public final class SessionMemory {
             .connectTimeout(Duration.ofSeconds(5))
             .version(HttpClient.Version.HTTP_1_1)
             .build();
+    boolean floodOnly = Boolean.getBoolean("memory.floodOnly");
     Map<String, Integer> live0 = liveEntities(client, base, admin);
-    long heapBefore = SseBench.heapAfterGc(client, base, pid);
-    Map<String, long[]> histogramBefore = histogram(pid);
+    long heapBefore = floodOnly ? 0 : SseBench.heapAfterGc(client, base, pid);
+    Map<String, long[]> histogramBefore = floodOnly ? Map.of() : histogram(pid);
     System.out.printf(
         Locale.ROOT,
         "bench: memory: heap after GC %.1f MiB with %s live entities; opening %,d sessions over"
@@ -102,6 +105,18 @@ public final class SessionMemory {
     long endMs = System.currentTimeMillis();
     double seconds = (System.nanoTime() - start) / 1e9;
     double rate = sent / seconds;
+    if (floodOnly) {
+      System.out.printf(
+          Locale.ROOT,
+          "bench: memory: %,d new sessions answered in %.1f s (%.0f new sessions/s; statuses %s);"
+              + " live now %s%n",
+          sent,
+          seconds,
+          rate,
+          new TreeMap<>(statuses),
+          liveEntities(client, base, admin));
+      return;
+    }
 
     // wait until the sessions are all live entities (each decision creates its entity first)
     int expected = live0.getOrDefault("Session", 0) + sent;
