@@ -17,19 +17,24 @@ class RestartIT {
     ConnectionInfo db = TestDatabase.fresh();
 
     // given a first node, with a site and a viewer token created through the API
-    TestNode first = TestNode.start(db, Map.of());
-    HttpTestClient http = first.http();
-    String admin = first.adminToken();
-    String serverKey = first.serverKey();
-    assertThat(http.postJson("/v1/sites", admin, "{\"id\":\"kept\",\"name\":\"Kept\"}").status())
-        .isEqualTo(201);
-    String viewer =
-        http.postJson(
-                "/v1/tokens", admin, "{\"name\":\"kept\",\"role\":\"viewer\",\"sites\":[\"kept\"]}")
-            .json()
-            .path("secret")
-            .asText();
-    first.close();
+    String admin;
+    String serverKey;
+    String viewer;
+    try (TestNode first = TestNode.start(db, Map.of())) {
+      HttpTestClient http = first.http();
+      admin = first.adminToken();
+      serverKey = first.serverKey();
+      assertThat(http.postJson("/v1/sites", admin, "{\"id\":\"kept\",\"name\":\"Kept\"}").status())
+          .isEqualTo(201);
+      viewer =
+          http.postJson(
+                  "/v1/tokens",
+                  admin,
+                  "{\"name\":\"kept\",\"role\":\"viewer\",\"sites\":[\"kept\"]}")
+              .json()
+              .path("secret")
+              .asText();
+    }
 
     // when a second node starts on the same database
     try (TestNode second = TestNode.start(db, Map.of())) {

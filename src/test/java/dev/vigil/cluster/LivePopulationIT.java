@@ -61,7 +61,9 @@ class LivePopulationIT {
 
   @AfterAll
   void stop() throws Exception {
-    node.close();
+    if (node != null) {
+      node.close();
+    }
   }
 
   @Test

@@ -65,7 +65,9 @@ class CollectIT {
 
   @AfterAll
   void stop() throws Exception {
-    node.close();
+    if (node != null) {
+      node.close();
+    }
   }
 
   @Test

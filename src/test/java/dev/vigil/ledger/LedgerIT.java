@@ -67,7 +67,9 @@ class LedgerIT {
 
   @AfterAll
   void stop() throws Exception {
-    node.close();
+    if (node != null) {
+      node.close();
+    }
   }
 
   @Test

@@ -58,7 +58,9 @@ class SessionReaperIT {
 
   @AfterAll
   void stop() throws Exception {
-    node.close();
+    if (node != null) {
+      node.close();
+    }
   }
 
   @Test

@@ -89,7 +89,9 @@ class StreamIT {
 
   @AfterAll
   void stop() throws Exception {
-    node.close();
+    if (node != null) {
+      node.close();
+    }
   }
 
   @Test
