@@ -1,5 +1,6 @@
 package dev.vigil.fingerprint;
 
+import static dev.vigil.testkit.Decisions.CHROME;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -29,9 +30,6 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DecideIT {
-  private static final String CHROME =
-      "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)"
-          + " Chrome/131.0.0.0 Safari/537.36";
   private static final AtomicInteger NETS = new AtomicInteger(1);
 
   private ConnectionInfo db;

@@ -1,5 +1,6 @@
 package dev.vigil.http;
 
+import static dev.vigil.testkit.Decisions.CHROME;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -52,9 +53,6 @@ import org.openqa.selenium.logging.LogType;
     matches = "true",
     disabledReason = "browser tests switched off with -Dvigil.skipBrowserTests=true")
 class DashboardBrowserIT {
-  private static final String CHROME =
-      "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)"
-          + " Chrome/131.0.0.0 Safari/537.36";
   // Visitors of the page, so the panels have more than one kind of client to show.
   private static final List<String> VISITOR_AGENTS =
       List.of(
