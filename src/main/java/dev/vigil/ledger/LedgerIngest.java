@@ -52,7 +52,7 @@ public final class LedgerIngest {
   private final AppendWriter<ToolExecutionTable.Row> toolWriter;
   private final AppendWriter<PayloadTable.Row> payloadWriter;
   private final LedgerStore store;
-  private final PriceCard card;
+  private final Pricer pricer;
   private final BiConsumer<BudgetSubject, BudgetEntity.RecordSpend> budgets;
   private final Consumer<List<LedgerEvent>> publish;
   private final Executor blocking;
@@ -75,7 +75,7 @@ public final class LedgerIngest {
     this.toolWriter = toolWriter;
     this.payloadWriter = payloadWriter;
     this.store = store;
-    this.card = card;
+    this.pricer = new Pricer(card);
     this.budgets = budgets;
     this.publish = publish;
     this.blocking = blocking;
@@ -84,7 +84,7 @@ public final class LedgerIngest {
   }
 
   public PriceCard card() {
-    return card;
+    return pricer.card();
   }
 
   public CompletionStage<List<Recorded<AiRequestView>>> recordAiRequests(
@@ -100,7 +100,7 @@ public final class LedgerIngest {
       if (rows.containsKey(key)) {
         continue;
       }
-      Cost cost = card.price(r.model(), r.usage(), r.startedAt());
+      Cost cost = pricer.price(r.model(), r.usage(), r.startedAt());
       rows.put(key, new AiRequestTable.Row(site.id(), site.privacyTier(), r, cost, now, ingestId));
       PayloadTable.Row payload = PayloadTable.Row.of(site.id(), r);
       if (Privacy.keepsPayloads(site.privacyTier()) && !payload.isEmpty()) {

@@ -49,26 +49,38 @@ public record PriceCard(String version, List<Price> prices) {
 
   /** The entry in force at {@code at} for a model id, by longest covering prefix. */
   public Optional<Price> find(String model, Instant at) {
-    String id = ModelIds.normalise(model);
-    LocalDate day = LocalDate.ofInstant(at, ZoneOffset.UTC);
-    return prices.stream()
-        .filter(p -> ModelIds.covers(p.prefix(), id))
-        .max(Comparator.comparingInt((Price p) -> p.prefix().length()))
-        .map(Price::prefix)
+    return coveringPrefix(ModelIds.normalise(model))
         .flatMap(
             prefix ->
-                prices.stream()
-                    .filter(p -> p.prefix().equals(prefix))
-                    .filter(p -> p.effectiveFrom() == null || !p.effectiveFrom().isAfter(day))
-                    .max(
-                        Comparator.comparing(
-                            Price::effectiveFrom,
-                            Comparator.nullsFirst(Comparator.naturalOrder()))));
+                inForce(
+                    prices.stream().filter(p -> p.prefix().equals(prefix)).toList(),
+                    LocalDate.ofInstant(at, ZoneOffset.UTC)));
+  }
+
+  /** The longest prefix of the card that covers a normalised model id. */
+  Optional<String> coveringPrefix(String normalisedId) {
+    return prices.stream()
+        .map(Price::prefix)
+        .filter(prefix -> ModelIds.covers(prefix, normalisedId))
+        .max(Comparator.comparingInt(String::length));
+  }
+
+  /** Of one prefix's entries, the one in force on {@code day}: the latest effective by then. */
+  static Optional<Price> inForce(List<Price> entries, LocalDate day) {
+    return entries.stream()
+        .filter(p -> p.effectiveFrom() == null || !p.effectiveFrom().isAfter(day))
+        .max(
+            Comparator.comparing(
+                Price::effectiveFrom, Comparator.nullsFirst(Comparator.naturalOrder())));
   }
 
   /** What a call of {@code model} that started at {@code at} cost. */
   public Cost price(String model, Usage usage, Instant at) {
-    Optional<Price> found = find(model, at);
+    return price(model, find(model, at), usage, at);
+  }
+
+  /** What a call cost at the entry found for it ({@link #find}, or the same rule cached). */
+  Cost price(String model, Optional<Price> found, Usage usage, Instant at) {
     if (found.isEmpty()) {
       return Cost.unpriced(
           version,
