@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
 import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Set;
@@ -182,7 +181,7 @@ final class Fields {
     }
     if (v.isTextual()) {
       try {
-        return OffsetDateTime.parse(v.asText()).toInstant().truncatedTo(ChronoUnit.MICROS);
+        return Timestamps.parse(v.asText()).truncatedTo(ChronoUnit.MICROS);
       } catch (DateTimeException e) {
         // answered below
       }
