@@ -3,7 +3,6 @@ package dev.vigil.ledger;
 import dev.vigil.anomaly.Level;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 
 /**
  * Budget arithmetic: UTC day and month periods, spend per period, the share of a limit used, and
@@ -55,12 +54,35 @@ public final class BudgetRules {
     }
   }
 
-  public static String dayKey(Instant at) {
-    return LocalDate.ofInstant(at, ZoneOffset.UTC).toString();
+  /** A UTC day's keys. Every spend asks for its day's and month's, nearly always today's. */
+  private record Period(long epochDay, String day, String month) {
+    static Period of(long epochDay) {
+      String day = LocalDate.ofEpochDay(epochDay).toString();
+      return new Period(epochDay, day, day.substring(0, day.length() - 3));
+    }
   }
 
+  /** The last day asked for: a spend's keys are strings made once a day, not once a call. */
+  private static volatile Period last = Period.of(0);
+
+  private static Period period(Instant at) {
+    long epochDay = Math.floorDiv(at.getEpochSecond(), 86_400L);
+    Period p = last;
+    if (p.epochDay() != epochDay) {
+      p = Period.of(epochDay);
+      last = p;
+    }
+    return p;
+  }
+
+  /** The UTC day of {@code at}, as 2026-11-22. */
+  public static String dayKey(Instant at) {
+    return period(at).day();
+  }
+
+  /** The UTC month of {@code at}, as 2026-11. */
   public static String monthKey(Instant at) {
-    return dayKey(at).substring(0, 7);
+    return period(at).month();
   }
 
   /** The largest share of a limit used over the limited periods (0 when nothing is limited). */

@@ -31,6 +31,26 @@ class BudgetRulesTest {
   }
 
   @Test
+  void dayAndMonthKeysAreTheUtcCalendarsWhicheverDaysAreAskedInTurn() {
+    Instant[] times = {
+      NOV_22,
+      Instant.parse("2026-11-22T23:59:59.999999Z"),
+      Instant.parse("2026-11-23T00:00:00Z"),
+      NOV_22,
+      Instant.parse("1969-12-31T23:59:59Z"),
+      Instant.parse("1970-01-01T00:00:00Z"),
+      Instant.parse("2024-02-29T12:00:00Z"),
+    };
+    for (Instant at : times) {
+      java.time.LocalDate day = java.time.LocalDate.ofInstant(at, java.time.ZoneOffset.UTC);
+      assertThat(BudgetRules.dayKey(at)).as("%s", at).isEqualTo(day.toString());
+      assertThat(BudgetRules.monthKey(at))
+          .as("%s", at)
+          .isEqualTo(java.time.YearMonth.from(day).toString());
+    }
+  }
+
+  @Test
   void levelsFollowTheLargestShareOfALimit() {
     Limits limits = new Limits(1_000L, 100_000L);
     assertThat(BudgetRules.level(limits, new Spend("d", 799, "m", 799), 0.8)).isEqualTo(Level.NONE);
