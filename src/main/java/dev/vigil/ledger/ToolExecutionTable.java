@@ -1,12 +1,13 @@
 package dev.vigil.ledger;
 
 import dev.vigil.writer.AppendWriter;
+import dev.vigil.writer.AppendWriter.Column;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Instant;
-import java.util.Collections;
 import java.util.Comparator;
+import java.util.List;
 
 /** The {@code tool_executions} fact table as an append-writer target. */
 public final class ToolExecutionTable {
@@ -15,21 +16,39 @@ public final class ToolExecutionTable {
   public record Row(
       String siteId, int privacyTier, ToolExecution run, Instant receivedAt, String ingestId) {}
 
-  /** Parameters per row. */
-  static final int WIDTH = 21;
+  /**
+   * The columns, in the order {@link #values} gives them; the omittable ones are nullable without a
+   * default, named by a chunk's statement only when one of its rows fills them.
+   */
+  static final List<AppendWriter.Column> COLUMNS =
+      List.of(
+          Column.of("execution_id", Types.VARCHAR),
+          Column.of("site_id", Types.VARCHAR),
+          Column.of("trace_id", Types.VARCHAR),
+          Column.of("span_id", Types.VARCHAR),
+          Column.omittable("parent_span_id", Types.VARCHAR),
+          Column.omittable("ai_request_id", Types.VARCHAR),
+          Column.of("tool_name", Types.VARCHAR),
+          Column.omittable("server_name", Types.VARCHAR),
+          Column.omittable("user_id", Types.VARCHAR),
+          Column.omittable("session_id", Types.VARCHAR),
+          Column.omittable("task_id", Types.VARCHAR),
+          Column.omittable("agent", Types.VARCHAR),
+          Column.of("status", Types.VARCHAR),
+          Column.omittable("error", Types.VARCHAR),
+          Column.of("started_at", Types.TIMESTAMP),
+          Column.omittable("duration_ms", Types.INTEGER),
+          Column.of("synthetic", Types.BOOLEAN),
+          Column.omittable("input_excerpt", Types.VARCHAR),
+          Column.omittable("output_excerpt", Types.VARCHAR),
+          Column.of("received_at", Types.TIMESTAMP),
+          Column.of("ingest_id", Types.VARCHAR));
 
-  static final String HEAD =
-      "INSERT INTO tool_executions (execution_id, site_id, trace_id, span_id, parent_span_id,"
-          + " ai_request_id, tool_name, server_name, user_id, session_id, task_id, agent, status,"
-          + " error, started_at, duration_ms, synthetic, input_excerpt, output_excerpt, received_at,"
-          + " ingest_id)";
+  static final AppendWriter.Columns<Row> TABLE_COLUMNS =
+      new AppendWriter.Columns<>("tool_executions", COLUMNS, ToolExecutionTable::values);
 
   /** A repeat of a stored key is acknowledged with the stored row, not stored again. */
   static final String CONFLICT = " ON CONFLICT DO NOTHING";
-
-  /** The one-row insert (tests seed rows with it). */
-  static final String INSERT =
-      HEAD + " VALUES (" + String.join(", ", Collections.nCopies(WIDTH, "?")) + ")" + CONFLICT;
 
   /**
    * Each row the insert stored, with the write that stored it: a repeat of a stored key is not
@@ -37,49 +56,52 @@ public final class ToolExecutionTable {
    */
   static final String RETURNING = " RETURNING execution_id, started_at, ingest_id";
 
+  private static final AppendWriter.Returning<Row> INSERT_RETURNING =
+      AppendWriter.Returning.of(
+          TABLE_COLUMNS, CONFLICT + RETURNING, Row::ingestId, LedgerStore::inserted);
+
+  /** The one-row insert of every column (tests seed rows with it and {@link #bind}). */
+  static final String INSERT = TABLE_COLUMNS.insertAll() + CONFLICT;
+
   private ToolExecutionTable() {}
 
   public static AppendWriter.Table<Row> table() {
-    return AppendWriter.Table.returning(
-            "tool_executions",
-            new AppendWriter.Returning<>(
-                HEAD + " VALUES ",
-                WIDTH,
-                CONFLICT + RETURNING,
-                ToolExecutionTable::bind,
-                Row::ingestId,
-                LedgerStore::inserted))
+    return AppendWriter.Table.returning("tool_executions", INSERT_RETURNING)
         .withKeyOrder(
             Comparator.comparing((Row r) -> r.run().executionId())
                 .thenComparing(r -> r.run().startedAt())
                 .thenComparing(Row::siteId));
   }
 
-  /** Binds the row from parameter {@code first} on; returns the next free index. */
+  /** Binds every column of the row from parameter {@code first} on; returns the next free index. */
   static int bind(PreparedStatement ps, int first, Row row) throws SQLException {
+    return TABLE_COLUMNS.bindAll(ps, first, row);
+  }
+
+  /** The row's value of each column, in the order of {@link #COLUMNS}. */
+  static void values(Row row, Object[] out) {
     ToolExecution t = row.run();
-    int i = first;
-    ps.setString(i++, t.executionId());
-    ps.setString(i++, row.siteId());
-    ps.setString(i++, t.traceId());
-    ps.setString(i++, t.spanId());
-    ps.setString(i++, t.parentSpanId());
-    ps.setString(i++, t.aiRequestId());
-    ps.setString(i++, t.toolName());
-    ps.setString(i++, t.serverName());
-    ps.setString(i++, t.userId());
-    ps.setString(i++, t.sessionId());
-    ps.setString(i++, t.taskId());
-    ps.setString(i++, t.agent());
-    ps.setString(i++, t.status());
-    ps.setString(i++, t.error());
-    ps.setTimestamp(i++, Timestamp.from(t.startedAt()));
-    AiRequestTable.setInt(ps, i++, t.durationMs());
-    ps.setBoolean(i++, t.synthetic());
-    ps.setString(i++, Privacy.inputExcerpt(row.privacyTier(), t.input()));
-    ps.setString(i++, Privacy.outputExcerpt(row.privacyTier(), t.output()));
-    ps.setTimestamp(i++, Timestamp.from(row.receivedAt()));
-    ps.setString(i++, row.ingestId());
-    return i;
+    int i = 0;
+    out[i++] = t.executionId();
+    out[i++] = row.siteId();
+    out[i++] = t.traceId();
+    out[i++] = t.spanId();
+    out[i++] = t.parentSpanId();
+    out[i++] = t.aiRequestId();
+    out[i++] = t.toolName();
+    out[i++] = t.serverName();
+    out[i++] = t.userId();
+    out[i++] = t.sessionId();
+    out[i++] = t.taskId();
+    out[i++] = t.agent();
+    out[i++] = t.status();
+    out[i++] = t.error();
+    out[i++] = t.startedAt();
+    out[i++] = t.durationMs();
+    out[i++] = t.synthetic();
+    out[i++] = Privacy.inputExcerpt(row.privacyTier(), t.input());
+    out[i++] = Privacy.outputExcerpt(row.privacyTier(), t.output());
+    out[i++] = row.receivedAt();
+    out[i] = row.ingestId();
   }
 }

@@ -9,12 +9,16 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -87,7 +91,8 @@ public final class AppendWriter<T> {
       String tail,
       IndexedBinder<T> binder,
       Function<T, Object> writeOf,
-      ReturnedReader reader) {
+      ReturnedReader reader,
+      Columns<T> columns) {
 
     public Returning {
       if (width < 1 || width > Short.MAX_VALUE) {
@@ -95,10 +100,165 @@ public final class AppendWriter<T> {
       }
     }
 
+    public Returning(
+        String head,
+        int width,
+        String tail,
+        IndexedBinder<T> binder,
+        Function<T, Object> writeOf,
+        ReturnedReader reader) {
+      this(head, width, tail, binder, writeOf, reader, null);
+    }
+
+    /**
+     * The insert of a table's {@link Columns}: each chunk's statement names only the columns its
+     * rows fill.
+     */
+    public static <T> Returning<T> of(
+        Columns<T> columns, String tail, Function<T, Object> writeOf, ReturnedReader reader) {
+      return new Returning<>(
+          columns.head(columns.all()),
+          columns.list().size(),
+          tail,
+          columns::bindAll,
+          writeOf,
+          reader,
+          columns);
+    }
+
     /** The statement for {@code rows} rows. */
     String sql(int rows) {
+      return sql(head, width, rows) + tail;
+    }
+
+    /** {@code head}, then {@code rows} tuples of {@code width} parameters. */
+    static String sql(String head, int width, int rows) {
       String tuple = "(" + String.join(", ", Collections.nCopies(width, "?")) + ")";
-      return head + String.join(", ", Collections.nCopies(rows, tuple)) + tail;
+      return head + String.join(", ", Collections.nCopies(rows, tuple));
+    }
+  }
+
+  /** A column of a {@link Columns} insert: its name, its JDBC type, whether it may be left out. */
+  public record Column(String name, int sqlType, boolean omittable) {
+    public Column {
+      if (!BINDABLE.contains(sqlType)) {
+        throw new IllegalArgumentException(name + ": no binding for JDBC type " + sqlType);
+      }
+    }
+
+    /** A column every statement names. */
+    public static Column of(String name, int sqlType) {
+      return new Column(name, sqlType, false);
+    }
+
+    /**
+     * A column a statement leaves out when all of its rows hold null there: only for a nullable
+     * column without a default, where a row that does not name it stores the same null.
+     */
+    public static Column omittable(String name, int sqlType) {
+      return new Column(name, sqlType, true);
+    }
+
+    private static final Set<Integer> BINDABLE =
+        Set.of(Types.VARCHAR, Types.INTEGER, Types.BIGINT, Types.BOOLEAN, Types.TIMESTAMP);
+  }
+
+  /**
+   * A row's parameters, one per column in order: String, Integer, Long, Boolean, Instant or null.
+   */
+  @FunctionalInterface
+  public interface RowValues<T> {
+    void values(T row, Object[] out);
+  }
+
+  /**
+   * The columns of a table written by a {@link Returning} insert, and a row's values for them. A
+   * statement names only the omittable columns that one of its rows fills: a typical ledger call
+   * fills 27 of {@code ai_requests}' 43 columns, and sending the other 16 as nulls cost
+   * PostgreSQL's backend about 12 % more CPU a row (BENCHMARKS.md). Each chunk's statement text is
+   * kept by the columns it names, at most {@link #MAX_SHAPES} texts; others are built each time.
+   */
+  public record Columns<T>(String table, List<Column> list, RowValues<T> values) {
+    static final int MAX_SHAPES = 256;
+
+    public Columns {
+      list = List.copyOf(list);
+      if (list.isEmpty() || list.size() > Long.SIZE) {
+        throw new IllegalArgumentException("1 to 64 columns, not " + list.size());
+      }
+    }
+
+    /** Every column. */
+    long all() {
+      return list.size() == Long.SIZE ? -1L : (1L << list.size()) - 1;
+    }
+
+    /** The columns a statement must name: those that are not omittable. */
+    long required() {
+      long mask = 0;
+      for (int j = 0; j < list.size(); j++) {
+        if (!list.get(j).omittable()) {
+          mask |= 1L << j;
+        }
+      }
+      return mask;
+    }
+
+    /** {@code INSERT INTO table (the columns of mask) VALUES }. */
+    String head(long mask) {
+      StringBuilder b = new StringBuilder("INSERT INTO ").append(table).append(" (");
+      String sep = "";
+      for (int j = 0; j < list.size(); j++) {
+        if ((mask & (1L << j)) != 0) {
+          b.append(sep).append(list.get(j).name());
+          sep = ", ";
+        }
+      }
+      return b.append(") VALUES ").toString();
+    }
+
+    /** The one-row insert of every column, without a conflict or returning clause. */
+    public String insertAll() {
+      return Returning.sql(head(all()), list.size(), 1);
+    }
+
+    /** The row's values. */
+    Object[] valuesOf(T row) {
+      Object[] out = new Object[list.size()];
+      values.values(row, out);
+      return out;
+    }
+
+    /** Binds the row's value of every column from parameter {@code first} on. */
+    public int bindAll(PreparedStatement ps, int first, T row) throws SQLException {
+      return bind(ps, first, valuesOf(row), all());
+    }
+
+    /** Binds the values of the columns of {@code mask}; returns the next free index. */
+    int bind(PreparedStatement ps, int first, Object[] row, long mask) throws SQLException {
+      int i = first;
+      for (int j = 0; j < list.size(); j++) {
+        if ((mask & (1L << j)) != 0) {
+          set(ps, i++, list.get(j), row[j]);
+        }
+      }
+      return i;
+    }
+
+    private static void set(PreparedStatement ps, int i, Column column, Object value)
+        throws SQLException {
+      if (value == null) {
+        ps.setNull(i, column.sqlType());
+        return;
+      }
+      switch (column.sqlType()) {
+        case Types.VARCHAR -> ps.setString(i, (String) value);
+        case Types.INTEGER -> ps.setInt(i, (Integer) value);
+        case Types.BIGINT -> ps.setLong(i, (Long) value);
+        case Types.BOOLEAN -> ps.setBoolean(i, (Boolean) value);
+        case Types.TIMESTAMP -> ps.setTimestamp(i, Timestamp.from((Instant) value));
+        default -> throw new IllegalStateException("unreachable: checked by Column");
+      }
     }
   }
 
@@ -148,6 +308,7 @@ public final class AppendWriter<T> {
 
   private final Table<T> table;
   private final Map<Integer, String> returningSql = new ConcurrentHashMap<>();
+  private final Map<Shape, String> columnsSql = new ConcurrentHashMap<>();
   private final int returningChunk;
   private final DataSource pool;
   private final BoundedSourceQueue<Pending<T>> queue;
@@ -420,6 +581,11 @@ public final class AppendWriter<T> {
       try {
         for (int from = 0; from < rows.size(); ) {
           int n = Integer.highestOneBit(Math.min(returningChunk, rows.size() - from));
+          if (returning.columns() != null) {
+            insertColumns(c, returning, rows.subList(from, from + n), byWrite);
+            from += n;
+            continue;
+          }
           String sql = returningSql.computeIfAbsent(n, returning::sql);
           try (PreparedStatement ps = c.prepareStatement(sql)) {
             int next = 1;
@@ -435,12 +601,7 @@ public final class AppendWriter<T> {
                         + returning.width());
               }
             }
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                Returned r = returning.reader().read(rs);
-                byWrite.computeIfAbsent(r.write(), w -> new ArrayList<>()).add(r.row());
-              }
-            }
+            readReturned(ps, returning, byWrite);
           }
           from += n;
         }
@@ -451,6 +612,58 @@ public final class AppendWriter<T> {
       }
     }
     return byWrite;
+  }
+
+  /** A statement's shape: its rows and the columns it names. */
+  private record Shape(int rows, long columns) {}
+
+  /**
+   * One chunk of a {@link Columns} insert: a statement naming the required columns and each
+   * omittable one that a row of the chunk fills.
+   */
+  private void insertColumns(
+      Connection c, Returning<T> returning, List<T> chunk, Map<Object, List<Object>> byWrite)
+      throws SQLException {
+    Columns<T> columns = returning.columns();
+    Object[][] values = new Object[chunk.size()][];
+    long named = columns.required();
+    for (int r = 0; r < values.length; r++) {
+      Object[] row = columns.valuesOf(chunk.get(r));
+      values[r] = row;
+      for (int j = 0; j < row.length; j++) {
+        if (row[j] != null) {
+          named |= 1L << j;
+        }
+      }
+    }
+    Shape shape = new Shape(chunk.size(), named);
+    String sql = columnsSql.get(shape);
+    if (sql == null) {
+      sql =
+          Returning.sql(columns.head(named), Long.bitCount(named), chunk.size()) + returning.tail();
+      if (columnsSql.size() < Columns.MAX_SHAPES) {
+        columnsSql.put(shape, sql);
+      }
+    }
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      int next = 1;
+      for (Object[] row : values) {
+        next = columns.bind(ps, next, row, named);
+      }
+      readReturned(ps, returning, byWrite);
+    }
+  }
+
+  /** Runs a returning insert and files each row it returned under its write. */
+  private static void readReturned(
+      PreparedStatement ps, Returning<?> returning, Map<Object, List<Object>> byWrite)
+      throws SQLException {
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        Returned r = returning.reader().read(rs);
+        byWrite.computeIfAbsent(r.write(), w -> new ArrayList<>()).add(r.row());
+      }
+    }
   }
 
   /** Deadlock detected (40P01) and serialization failure (40001): worth running again. */

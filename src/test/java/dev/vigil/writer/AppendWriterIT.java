@@ -92,10 +92,13 @@ class AppendWriterIT {
   private static HikariDataSource writerPool;
   private static HikariDataSource checkPool;
 
-  private final List<AppendWriter<Row>> writers = new ArrayList<>();
+  private final List<AppendWriter<?>> writers = new ArrayList<>();
   private SimpleMeterRegistry registry;
 
   record Row(long id, String payload) {}
+
+  /** A row of a table with a nullable column, written through its {@link AppendWriter.Columns}. */
+  record Noted(long id, String write, String note, Integer count) {}
 
   @BeforeAll
   static void startDatabaseAndActorSystem() {
@@ -122,7 +125,7 @@ class AppendWriterIT {
 
   @AfterEach
   void closeWriters() throws Exception {
-    for (AppendWriter<Row> writer : writers) {
+    for (AppendWriter<?> writer : writers) {
       writer.close().toCompletableFuture().get(AWAIT.toSeconds(), SECONDS);
     }
   }
@@ -311,6 +314,68 @@ class AppendWriterIT {
     }
     assertEquals(List.of(1L, 2L, 3L, 4L, 5L), order);
     assertEquals(1.0, registry.get("vigil.writer.flush.rows").summary().count(), "one flush");
+  }
+
+  @Test
+  void aColumnsInsertNamesAnOmittableColumnOnlyWhenARowOfItsStatementFillsIt() throws Exception {
+    // given a table whose omittable columns have defaults, which show whether a statement named
+    // them (a real table declares omittable only columns without one: LedgerTablesIT)
+    execute(
+        "DROP TABLE IF EXISTS writer_test_noted",
+        "CREATE TABLE writer_test_noted (id BIGINT PRIMARY KEY, write TEXT NOT NULL,"
+            + " note TEXT DEFAULT 'left out', count INTEGER DEFAULT -1)");
+    AppendWriter.Columns<Noted> columns =
+        new AppendWriter.Columns<>(
+            "writer_test_noted",
+            List.of(
+                AppendWriter.Column.of("id", java.sql.Types.BIGINT),
+                AppendWriter.Column.of("write", java.sql.Types.VARCHAR),
+                AppendWriter.Column.omittable("note", java.sql.Types.VARCHAR),
+                AppendWriter.Column.omittable("count", java.sql.Types.INTEGER)),
+            (row, out) -> {
+              out[0] = row.id();
+              out[1] = row.write();
+              out[2] = row.note();
+              out[3] = row.count();
+            });
+    AppendWriter<Noted> writer =
+        start(
+            AppendWriter.Table.returning(
+                "writer_test_noted",
+                AppendWriter.Returning.of(
+                    columns,
+                    " ON CONFLICT DO NOTHING RETURNING id, write",
+                    Noted::write,
+                    returned ->
+                        new AppendWriter.Returned(returned.getString(2), returned.getLong(1)))),
+            new WriterSettings(1_000, Duration.ZERO, 100, 1));
+
+    // when one flush holds no note and no count, and another one note among two rows
+    List<Object> first =
+        writer
+            .appendReturning(List.of(new Noted(1, "a", null, null), new Noted(2, "a", null, null)))
+            .toCompletableFuture()
+            .get(AWAIT.toSeconds(), SECONDS);
+    List<Object> second =
+        writer
+            .appendReturning(List.of(new Noted(3, "b", "x", null), new Noted(4, "b", null, null)))
+            .toCompletableFuture()
+            .get(AWAIT.toSeconds(), SECONDS);
+
+    // then the first statement named neither (the defaults), the second named the note for both
+    // rows (one null) and still not the count, and each write learnt its rows
+    assertEquals(List.of(1L, 2L), first.stream().sorted().toList());
+    assertEquals(List.of(3L, 4L), second.stream().sorted().toList());
+    List<String> stored = new ArrayList<>();
+    try (Connection c = checkPool.getConnection();
+        Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery("SELECT id, note, count FROM writer_test_noted ORDER BY id")) {
+      while (rs.next()) {
+        stored.add(rs.getLong(1) + ":" + rs.getString(2) + ":" + rs.getInt(3));
+      }
+    }
+    assertEquals(List.of("1:left out:-1", "2:left out:-1", "3:x:-1", "4:null:-1"), stored);
   }
 
   @Test
@@ -507,8 +572,8 @@ class AppendWriterIT {
     return start(ROWS, settings);
   }
 
-  private AppendWriter<Row> start(AppendWriter.Table<Row> table, WriterSettings settings) {
-    AppendWriter<Row> writer =
+  private <T> AppendWriter<T> start(AppendWriter.Table<T> table, WriterSettings settings) {
+    AppendWriter<T> writer =
         AppendWriter.start(table, settings, writerPool, testKit.system(), registry);
     writers.add(writer);
     return writer;
