@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Typed reads of one JSON object's fields. A missing optional field is null; a present but wrong
@@ -15,10 +14,8 @@ import java.util.regex.Pattern;
  * of a row is reported at once. A JSON null is the same as a missing field.
  */
 final class Fields {
-  /** Ids matched by prefix in trace lookups: printable ASCII without spaces. */
-  static final Pattern LOOKUP_ID = Pattern.compile("[\\x21-\\x7E]{1,128}");
-
-  private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
+  /** The longest id trace lookups match. */
+  static final int MAX_LOOKUP_ID = 128;
 
   /**
    * JSON lets a string escape half a surrogate pair ("\\ud800"); such a string has no UTF-8 form,
@@ -60,10 +57,38 @@ final class Fields {
     if (v == null) {
       return null;
     }
-    if (!v.isTextual() || !LOOKUP_ID.matcher(v.asText()).matches()) {
+    if (!v.isTextual() || !isLookupId(v.asText())) {
       return fail(name, "must be 1-128 printable ASCII characters without spaces");
     }
     return v.asText();
+  }
+
+  /**
+   * An id trace lookups match by prefix: 1 to 128 printable ASCII characters, no spaces (what the
+   * regex {@code [\x21-\x7E]{1,128}} matches; a loop, as every call has several).
+   */
+  static boolean isLookupId(String s) {
+    if (s.isEmpty() || s.length() > MAX_LOOKUP_ID) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x21 || c > 0x7E) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether {@code s} holds an ASCII control character (what {@code \p{Cntrl}} finds). */
+  static boolean hasControl(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c == 0x7F) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Free text of 1 to {@code max} characters without control characters. */
@@ -76,7 +101,7 @@ final class Fields {
       return fail(name, "must be a string");
     }
     String s = v.asText().strip();
-    if (s.isEmpty() || s.length() > max || CONTROL.matcher(s).find()) {
+    if (s.isEmpty() || s.length() > max || hasControl(s)) {
       return fail(name, "must be 1-" + max + " characters without control characters");
     }
     if (unpairedSurrogate(s)) {

@@ -72,7 +72,7 @@ public final class TraceRoutes {
   }
 
   private Route lookup(Principal principal, String id) {
-    if (!Fields.LOOKUP_ID.matcher(id).matches()) {
+    if (!Fields.isLookupId(id)) {
       return complete(
           new ApiError(
                   "invalid_parameter",
