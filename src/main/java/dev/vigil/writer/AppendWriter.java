@@ -174,9 +174,10 @@ public final class AppendWriter<T> {
   /**
    * The columns of a table written by a {@link Returning} insert, and a row's values for them. A
    * statement names only the omittable columns that one of its rows fills: a typical ledger call
-   * fills 27 of {@code ai_requests}' 43 columns, and sending the other 16 as nulls cost
-   * PostgreSQL's backend about 12 % more CPU a row (BENCHMARKS.md). Each chunk's statement text is
-   * kept by the columns it names, at most {@link #MAX_SHAPES} texts; others are built each time.
+   * fills 27 of {@code ai_requests}' 43 columns, and the other 16, sent as nulls, were parameters
+   * for the driver to encode and PostgreSQL to take in for every row ({@code
+   * loadtest/flush-shapes.sh ledger}; BENCHMARKS.md). Each chunk's statement text is kept by the
+   * columns it names, at most {@link #MAX_SHAPES} texts; others are built each time.
    */
   public record Columns<T>(String table, List<Column> list, RowValues<T> values) {
     static final int MAX_SHAPES = 256;
