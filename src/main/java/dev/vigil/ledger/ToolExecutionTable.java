@@ -78,8 +78,8 @@ public final class ToolExecutionTable {
     return TABLE_COLUMNS.bindAll(ps, first, row);
   }
 
-  /** The row's value of each column, in the order of {@link #COLUMNS}. */
-  static void values(Row row, Object[] out) {
+  /** The row's value of each column, in the order of {@link #COLUMNS}; returns how many. */
+  static int values(Row row, Object[] out) {
     ToolExecution t = row.run();
     int i = 0;
     out[i++] = t.executionId();
@@ -102,6 +102,7 @@ public final class ToolExecutionTable {
     out[i++] = Privacy.inputExcerpt(row.privacyTier(), t.input());
     out[i++] = Privacy.outputExcerpt(row.privacyTier(), t.output());
     out[i++] = row.receivedAt();
-    out[i] = row.ingestId();
+    out[i++] = row.ingestId();
+    return i;
   }
 }

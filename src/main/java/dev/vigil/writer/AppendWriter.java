@@ -1,5 +1,7 @@
 package dev.vigil.writer;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -164,11 +166,13 @@ public final class AppendWriter<T> {
   }
 
   /**
-   * A row's parameters, one per column in order: String, Integer, Long, Boolean, Instant or null.
+   * A row's parameters, one per column in order: String, Integer, Long, Boolean, Instant or null;
+   * returns how many it gave (every column's, or the flush fails: a column added to the list but
+   * not here would otherwise store null without a word).
    */
   @FunctionalInterface
   public interface RowValues<T> {
-    void values(T row, Object[] out);
+    int values(T row, Object[] out);
   }
 
   /**
@@ -176,8 +180,8 @@ public final class AppendWriter<T> {
    * statement names only the omittable columns that one of its rows fills: a typical ledger call
    * fills 27 of {@code ai_requests}' 43 columns, and the other 16, sent as nulls, were parameters
    * for the driver to encode and PostgreSQL to take in for every row ({@code
-   * loadtest/flush-shapes.sh ledger}; BENCHMARKS.md). Each chunk's statement text is kept by the
-   * columns it names, at most {@link #MAX_SHAPES} texts; others are built each time.
+   * loadtest/flush-shapes.sh ledger}; BENCHMARKS.md). The writer keeps the statement texts of the
+   * {@link #MAX_SHAPES} shapes (rows and columns named) used most recently.
    */
   public record Columns<T>(String table, List<Column> list, RowValues<T> values) {
     static final int MAX_SHAPES = 256;
@@ -226,7 +230,11 @@ public final class AppendWriter<T> {
     /** The row's values. */
     Object[] valuesOf(T row) {
       Object[] out = new Object[list.size()];
-      values.values(row, out);
+      int given = values.values(row, out);
+      if (given != out.length) {
+        throw new IllegalStateException(
+            table + " gave " + given + " values of a row, not " + out.length);
+      }
       return out;
     }
 
@@ -309,7 +317,8 @@ public final class AppendWriter<T> {
 
   private final Table<T> table;
   private final Map<Integer, String> returningSql = new ConcurrentHashMap<>();
-  private final Map<Shape, String> columnsSql = new ConcurrentHashMap<>();
+  private final Cache<Shape, String> columnsSql =
+      Caffeine.newBuilder().maximumSize(Columns.MAX_SHAPES).build();
   private final int returningChunk;
   private final DataSource pool;
   private final BoundedSourceQueue<Pending<T>> queue;
@@ -637,19 +646,17 @@ public final class AppendWriter<T> {
         }
       }
     }
-    Shape shape = new Shape(chunk.size(), named);
-    String sql = columnsSql.get(shape);
-    if (sql == null) {
-      sql =
-          Returning.sql(columns.head(named), Long.bitCount(named), chunk.size()) + returning.tail();
-      if (columnsSql.size() < Columns.MAX_SHAPES) {
-        columnsSql.put(shape, sql);
-      }
-    }
+    long mask = named;
+    String sql =
+        columnsSql.get(
+            new Shape(chunk.size(), mask),
+            shape ->
+                Returning.sql(columns.head(mask), Long.bitCount(mask), shape.rows())
+                    + returning.tail());
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       int next = 1;
       for (Object[] row : values) {
-        next = columns.bind(ps, next, row, named);
+        next = columns.bind(ps, next, row, mask);
       }
       readReturned(ps, returning, byWrite);
     }

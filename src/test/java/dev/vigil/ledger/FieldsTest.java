@@ -15,7 +15,8 @@ class FieldsTest {
   @Test
   void everyCharacterIsJudgedAsTheRegexesJudgeIt() {
     List<String> disagreements = new ArrayList<>();
-    for (char c = 0; c < Character.MAX_VALUE; c++) {
+    for (int code = 0; code <= Character.MAX_VALUE; code++) {
+      char c = (char) code;
       for (String s : new String[] {String.valueOf(c), "ab" + c, c + "yz"}) {
         if (Fields.isLookupId(s) != LOOKUP_ID.matcher(s).matches()) {
           disagreements.add(String.format("lookup id %s (U+%04X)", s, (int) c));

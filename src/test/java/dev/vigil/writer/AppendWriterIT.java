@@ -337,6 +337,7 @@ class AppendWriterIT {
               out[1] = row.write();
               out[2] = row.note();
               out[3] = row.count();
+              return 4;
             });
     AppendWriter<Noted> writer =
         start(

@@ -19,7 +19,7 @@ import java.util.Set;
 /**
  * What a flush of ledger calls costs PostgreSQL when its insert names all 43 columns of {@code
  * ai_requests}, binding the 16 a typical call leaves empty as nulls (Vigil's writer before
- * 597e264), against one that names only the 27 columns the calls fill (since). Both are Vigil's
+ * c8e46e7), against one that names only the 27 columns the calls fill (since). Both are Vigil's
  * statement otherwise: multi-row {@code INSERT … ON CONFLICT DO NOTHING RETURNING request_id,
  * started_at, ingest_id} of 256 rows, one commit per flush of {@code rows} rows.
  *
