@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import javax.sql.DataSource;
 import org.postgresql.PGStatement;
 
@@ -34,6 +35,23 @@ public final class LedgerStore {
 
   /** A stored row and the write that stored it. */
   public record Stored<T>(T row, String ingestId) {}
+
+  /** Both ledger tables' conflict clause: a repeat of a stored key is not stored again. */
+  static final String ON_CONFLICT = " ON CONFLICT DO NOTHING";
+
+  /**
+   * A ledger table's insert. Each row it stored comes back with the write that stored it ({@code
+   * id, started_at, ingest_id}); a repeat of a stored key does not, so a write learns its first
+   * writes without reading them back, and a repeat is answered with the stored row.
+   */
+  static <R> AppendWriter.Returning<R> insert(
+      AppendWriter.Columns<R> columns, String idColumn, Function<R, Object> writeOf) {
+    return AppendWriter.Returning.of(
+        columns,
+        ON_CONFLICT + " RETURNING " + idColumn + ", started_at, ingest_id",
+        writeOf,
+        LedgerStore::inserted);
+  }
 
   /** Reads {@code id, started_at, ingest_id} as the ledger's inserts return them: a stored key. */
   static AppendWriter.Returned inserted(ResultSet rs) throws SQLException {

@@ -47,21 +47,11 @@ public final class ToolExecutionTable {
   static final AppendWriter.Columns<Row> TABLE_COLUMNS =
       new AppendWriter.Columns<>("tool_executions", COLUMNS, ToolExecutionTable::values);
 
-  /** A repeat of a stored key is acknowledged with the stored row, not stored again. */
-  static final String CONFLICT = " ON CONFLICT DO NOTHING";
-
-  /**
-   * Each row the insert stored, with the write that stored it: a repeat of a stored key is not
-   * returned, so a write learns its first writes without reading them back.
-   */
-  static final String RETURNING = " RETURNING execution_id, started_at, ingest_id";
-
   private static final AppendWriter.Returning<Row> INSERT_RETURNING =
-      AppendWriter.Returning.of(
-          TABLE_COLUMNS, CONFLICT + RETURNING, Row::ingestId, LedgerStore::inserted);
+      LedgerStore.insert(TABLE_COLUMNS, "execution_id", Row::ingestId);
 
   /** The one-row insert of every column (tests seed rows with it and {@link #bind}). */
-  static final String INSERT = TABLE_COLUMNS.insertAll() + CONFLICT;
+  static final String INSERT = TABLE_COLUMNS.insertAll() + LedgerStore.ON_CONFLICT;
 
   private ToolExecutionTable() {}
 
