@@ -22,8 +22,8 @@ DB=vigil_flushshapes_$$
 cleanup() { dropdb --if-exists "$DB" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 
-mvn -B -q -f "$HERE/pom.xml" test-compile dependency:build-classpath \
-  -Dmdep.outputFile="$HERE/target/classpath.txt" -Dmdep.includeScope=test >&2
+. "$HERE/lib.sh"
+build_load_generator
 createdb "$DB"
 # in version order (V10 after V9, which a glob would put before V1)
 for f in $(ls "$HERE"/../sql/V*__*.sql | sort -V); do
@@ -33,5 +33,5 @@ psql -q -v ON_ERROR_STOP=1 -d "$DB" -c \
   "INSERT INTO sites (id, name, public_key, server_key_hash) VALUES ('bench', 'bench', 'pk', 'skh')" >/dev/null
 MAIN=FlushShapes ROWS=500
 if [ "${1:-}" = ledger ]; then MAIN=LedgerColumns ROWS=512; shift; fi
-java -cp "$HERE/target/test-classes:$(cat "$HERE/target/classpath.txt")" "dev.vigil.loadtest.$MAIN" \
+java -cp "$CP" "dev.vigil.loadtest.$MAIN" \
   "jdbc:postgresql://$PGHOST:$PGPORT/$DB" "$PGUSER" "${1:-$ROWS}" "${2:-10}" "${3:-3}"

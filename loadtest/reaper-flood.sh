@@ -19,23 +19,11 @@ JAR=$(realpath "${1:-$HERE/../target/vigil.jar}")
 SESSIONS=${2:-30000}
 [ -f "$JAR" ] || { echo "reaper-flood: no jar at $JAR (mvn -B -q package -DskipTests)" >&2; exit 2; }
 
-mvn -B -q -f "$HERE/pom.xml" test-compile dependency:build-classpath \
-  -Dmdep.outputFile="$HERE/target/classpath.txt" -Dmdep.includeScope=test >&2
-CP="$HERE/target/test-classes:$(cat "$HERE/target/classpath.txt")"
+. "$HERE/lib.sh"
+build_load_generator
 
-free_port() {
-  local p
-  for _ in $(seq 1 100); do
-    p=$(shuf -i 20000-32700 -n 1)
-    if ! ss -Htan "( sport = :$p or sport = :$((p + 1)) )" | grep -q .; then
-      echo "$p"
-      return 0
-    fi
-  done
-  echo "reaper-flood: no free port" >&2
-  return 1
-}
 PORT=$(free_port)
+CLUSTER_PORT=$(free_port "$PORT")
 DATA=$(mktemp -d /tmp/vigil-reaper.XXXXXX)
 VPID=""
 PM=""
@@ -58,7 +46,7 @@ trap cleanup EXIT
   cd "$DATA"
   exec env -u VIGIL_DB_URL -u VIGIL_DB_USER -u VIGIL_DB_PASSWORD \
     VIGIL_HTTP_INTERFACE=127.0.0.1 VIGIL_HTTP_PORT="$PORT" \
-    VIGIL_CLUSTER_HOST=127.0.0.1 VIGIL_CLUSTER_PORT="$((PORT + 1))" VIGIL_CLUSTER_SEED_NODES= \
+    VIGIL_CLUSTER_HOST=127.0.0.1 VIGIL_CLUSTER_PORT="$CLUSTER_PORT" VIGIL_CLUSTER_SEED_NODES= \
     VIGIL_DB_DATA_DIR="$DATA/pg" VIGIL_DB_EMBEDDED_PORT=0 VIGIL_DETECTION_DECIDE_TIMEOUT=2s \
     VIGIL_SESSION_INACTIVITY_TIMEOUT="${TIMEOUT:-150s}" VIGIL_SESSION_MAX_LIVE="${MAX_LIVE:-10000}" \
     java -jar "$JAR" serve

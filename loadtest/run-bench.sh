@@ -64,23 +64,10 @@ HZ=$(getconf CLK_TCK)
 
 log() { printf 'bench: %s\n' "$*" >&2; }
 
-# ---- build the load generator (its own Maven project; never Vigil's) ----
+# ---- build the load generator (its own Maven project; never Vigil's); free_port ----
+. "$HERE/lib.sh"
 log "building the load generator"
-mvn -B -q -f "$HERE/pom.xml" test-compile dependency:build-classpath \
-  -Dmdep.outputFile="$HERE/target/classpath.txt" -Dmdep.includeScope=test >&2
-CP="$HERE/target/test-classes:$(cat "$HERE/target/classpath.txt")"
-
-# A port below the kernel's ephemeral range (so no outgoing connection holds it) with no socket on it.
-free_port() {
-  local p
-  for _ in $(seq 1 100); do
-    p=$(shuf -i 20000-32700 -n 1)
-    if ! ss -Htan "( sport = :$p )" | grep -q . && [ "$p" != "${1:-}" ]; then
-      echo "$p"; return 0
-    fi
-  done
-  echo "bench: no free port" >&2; return 1
-}
+build_load_generator
 
 # One line per second: epoch ms, then cumulative CPU ticks of Vigil, its PostgreSQL (postmaster incl.
 # reaped children + live backends), the Gatling JVM, then the machine's busy and total jiffies.
