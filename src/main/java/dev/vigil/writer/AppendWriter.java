@@ -209,6 +209,19 @@ public final class AppendWriter<T> {
       return mask;
     }
 
+    /** The columns a statement of these rows names: the required, and those a row fills. */
+    long named(Object[][] rows) {
+      long mask = required();
+      for (Object[] row : rows) {
+        for (int j = 0; j < row.length; j++) {
+          if (row[j] != null) {
+            mask |= 1L << j;
+          }
+        }
+      }
+      return mask;
+    }
+
     /** {@code INSERT INTO table (the columns of mask) VALUES }. */
     String head(long mask) {
       StringBuilder b = new StringBuilder("INSERT INTO ").append(table).append(" (");
@@ -636,17 +649,10 @@ public final class AppendWriter<T> {
       throws SQLException {
     Columns<T> columns = returning.columns();
     Object[][] values = new Object[chunk.size()][];
-    long named = columns.required();
     for (int r = 0; r < values.length; r++) {
-      Object[] row = columns.valuesOf(chunk.get(r));
-      values[r] = row;
-      for (int j = 0; j < row.length; j++) {
-        if (row[j] != null) {
-          named |= 1L << j;
-        }
-      }
+      values[r] = columns.valuesOf(chunk.get(r));
     }
-    long mask = named;
+    long mask = columns.named(values);
     String sql =
         columnsSql.get(
             new Shape(chunk.size(), mask),
