@@ -37,6 +37,10 @@
 #   MEMORY_SESSIONS [100000] MEMORY_IPS [20000] MEMORY_CONCURRENCY [64]
 #   LEDGER_CEILING_ROWS [1000] LEDGER_USERS [16] LEDGER_BATCH [100] LEDGER_WARMUP_SECONDS [60]
 #   LEDGER_SECONDS [20] LEDGER_MINIMAL_SECONDS [20] TRACE_CALLS [10000000] TRACE_LOOKUPS [3000]
+#   SETTLE [1] SETTLE_MAX_SECONDS [120]: before each step that writes, vacuum what the bench's own raw
+#     inserts left in the tables Vigil writes next, then wait for PostgreSQL's autovacuum workers to
+#     finish (at most SETTLE_MAX_SECONDS), so a step measures its path, not an earlier step's
+#     housekeeping (SettleDatabase; RUN_DIR/settle.log); 0 = measure straight on
 #   PROFILE [0]: 1 = flight-record Vigil (JFR, settings=profile) and print where its CPU went in the
 #                measured phase (RUN_DIR/profile.txt)
 set -euo pipefail
@@ -196,6 +200,16 @@ run_once() {
   sampler "$RUN" "$VPID" "${PM:-0}" &
   SPID=$!
 
+  # Vacuums the tables named, then waits for autovacuum to finish (see SETTLE above).
+  settle() {
+    [ "${SETTLE:-1}" = 1 ] || return 0
+    [ -n "$jdbc" ] || return 0
+    local label=$1; shift
+    timeout --kill-after=10 $(( ${SETTLE_MAX_SECONDS:-120} + 600 )) \
+      java -cp "$CP" dev.vigil.loadtest.SettleDatabase "$jdbc" postgres "$RUN" "$label" \
+      "${SETTLE_MAX_SECONDS:-120}" "$@" 2>&1 | grep '^bench:' >&2 || log "settle before $label failed"
+  }
+
   local hs=${HEALTH_SECONDS:-20} ss=${SETTLE_SECONDS:-30} ms=${MEASURE_SECONDS:-45} sats=${SATURATION_SECONDS:-15}
   local hw=${HEALTH_WARMUP_SECONDS:-15}
   local steps=",${STEPS:-health,ceiling,collect,sse,decide,mix,memory,ledger},"
@@ -206,6 +220,7 @@ run_once() {
   fi
 
   if [[ $steps == *,ceiling,* ]]; then
+    settle "the raw-insert ceiling"
     log "raw-insert ceiling: ${CEILING_THREADS:-2} connections, ${CEILING_ROWS:-2000} rows per commit, 5 s warm-up + ${CEILING_SECONDS:-20} s"
     timeout --kill-after=10 $(( ${CEILING_SECONDS:-20} + 120 )) \
       java -cp "$CP" dev.vigil.loadtest.RawInsertCeiling "$jdbc" postgres "$RUN" \
@@ -215,6 +230,7 @@ run_once() {
 
   if [[ $steps == *,collect,* ]]; then
     [ -n "$pkey" ] || { log "no public key in Vigil's output"; return 1; }
+    settle collect engagement_events
     local cw=${COLLECT_WARMUP_SECONDS:-60} cs=${COLLECT_SECONDS:-20}
     log "POST /v1/collect at saturation: ${COLLECT_BATCH:-10}-event batches, then single events (${COLLECT_USERS:-256} users, ${cw}+${cs} s each)"
     gatling CollectSimulation $(( (cw + cs) * 2 + 180 )) \
@@ -226,6 +242,7 @@ run_once() {
   if [[ $steps == *,sse,* ]]; then
     local admin
     admin=$(grep -o 'vgt_[A-Za-z0-9_-]*' "$RUN/vigil.log" | head -1)
+    settle "the live streams"
     log "live streams: ${SSE_CONNECTIONS:-10000} quiet streams (heap per stream), then ${SSE_SUBSCRIBERS:-10} subscribers at ${SSE_RATE:-1000} beacons/s for ${SSE_SECONDS:-20} s"
     timeout --kill-after=10 $(( ${SSE_SECONDS:-20} + 600 )) \
       java -Xmx1G -cp "$CP" dev.vigil.loadtest.SseBench "http://127.0.0.1:$PORT" "$admin" "$pkey" "$VPID" "$RUN" \
@@ -237,6 +254,7 @@ run_once() {
 
   [[ $steps == *,decide,* ]] || { log "skipping decide"; }
   [[ $steps == *,decide,* ]] && {
+  settle decide
   curl -sf "http://127.0.0.1:$PORT/metrics" > "$RUN/metrics-before-decide.txt" || true
   log "decide: warm-up over ${SESSIONS:-10000} sessions, ${ss}+${ms} s at ${RATE:-5000}/s, ${sats} s at saturation"
   gatling DecideSimulation $((ss + ms + sats + 900)) \
@@ -252,6 +270,7 @@ run_once() {
   local admin
   admin=$(grep -o 'vgt_[A-Za-z0-9_-]*' "$RUN/vigil.log" | head -1)
   if [[ $steps == *,mix,* ]]; then
+    settle "the mix"
     log "mix: ${MIX_COLLECT_RATE:-300} beacons/s (10 events), ${MIX_DECIDE_RATE:-1000} decisions/s, ${MIX_LEDGER_RATE:-50} ledger writes/s (10 calls), ${MIX_STREAMS:-20} streams, ${MIX_SETTLE_SECONDS:-10}+${MIX_SECONDS:-40} s"
     gatling MixSimulation $(( ${MIX_SETTLE_SECONDS:-10} + ${MIX_SECONDS:-40} + 180 )) \
       -Dbench.publicKey="$pkey" -Dbench.serverKey="$key" -Dbench.adminToken="$admin" \
@@ -262,6 +281,7 @@ run_once() {
   fi
 
   if [[ $steps == *,memory,* ]]; then
+    settle memory
     log "memory: heap per live session with ${MEMORY_SESSIONS:-100000} new sessions over ${MEMORY_IPS:-20000} fingerprints"
     timeout --kill-after=10 1200 \
       java -cp "$CP" dev.vigil.loadtest.SessionMemory "http://127.0.0.1:$PORT" "$admin" "$key" "$VPID" "$RUN" \
@@ -271,11 +291,13 @@ run_once() {
   fi
 
   if [[ $steps == *,ledger,* ]]; then
+    settle "the ledger's ceiling"
     log "ledger: raw-insert ceiling into ai_requests (${CEILING_THREADS:-2} connections, ${LEDGER_CEILING_ROWS:-1000} rows per commit, 5+${CEILING_SECONDS:-20} s)"
     timeout --kill-after=10 $(( ${CEILING_SECONDS:-20} + 120 )) \
       java -cp "$CP" dev.vigil.loadtest.RawInsertCeiling "$jdbc" postgres "$RUN" \
       "${CEILING_THREADS:-2}" "${LEDGER_CEILING_ROWS:-1000}" "${CEILING_SECONDS:-20}" ledger 2>&1 \
       | tee "$RUN/ledger-ceiling.log" | grep '^bench:' >&2 || true
+    settle "the ledger" ai_requests
     local lw=${LEDGER_WARMUP_SECONDS:-60} ls=${LEDGER_SECONDS:-20} lm=${LEDGER_MINIMAL_SECONDS:-20}
     log "ledger: POST /v1/ai/requests at saturation (${LEDGER_USERS:-16} users, ${LEDGER_BATCH:-100} calls per request, ${lw}+${ls} s answered in full and ${lm} s asking for the minimal answer: full, minimal, minimal, full)"
     gatling LedgerSimulation $(( lw + ls + lm + 180 )) \
