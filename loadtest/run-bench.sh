@@ -162,6 +162,9 @@ run_once() {
     echo "clk_tck=$HZ"
     echo "ports=http $PORT, cluster $cluster_port, postgres embedded (free port)"
     echo "vigil_java_opts=${VIGIL_JAVA_OPTS:-}"
+    # settings given to Vigil through its environment (a pair of runs often differs only there)
+    env | grep '^VIGIL_' | grep -v -e PASSWORD -e TOKEN -e SECRET -e '_KEY=' | sort | sed 's/^/env_/' || true
+    echo "settle=${SETTLE:-1} max ${SETTLE_MAX_SECONDS:-120} s"
     echo "loadavg_before=$(cut -d' ' -f1-3 /proc/loadavg)"
   } > "$RUN/meta.env"
 
@@ -203,11 +206,12 @@ run_once() {
   # Vacuums the tables named, then waits for autovacuum to finish (see SETTLE above).
   settle() {
     [ "${SETTLE:-1}" = 1 ] || return 0
-    [ -n "$jdbc" ] || return 0
     local label=$1; shift
+    [ -n "$jdbc" ] || { log "settle before $label skipped: no JDBC URL for Vigil's PostgreSQL"; return 0; }
     timeout --kill-after=10 $(( ${SETTLE_MAX_SECONDS:-120} + 600 )) \
       java -cp "$CP" dev.vigil.loadtest.SettleDatabase "$jdbc" postgres "$RUN" "$label" \
-      "${SETTLE_MAX_SECONDS:-120}" "$@" 2>&1 | grep '^bench:' >&2 || log "settle before $label failed"
+      "${SETTLE_MAX_SECONDS:-120}" "$@" 2>&1 | tee -a "$RUN/settle.out" | grep '^bench:' >&2 \
+      || log "settle before $label failed (see $RUN/settle.out)"
   }
 
   local hs=${HEALTH_SECONDS:-20} ss=${SETTLE_SECONDS:-30} ms=${MEASURE_SECONDS:-45} sats=${SATURATION_SECONDS:-15}
