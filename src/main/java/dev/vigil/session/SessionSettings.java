@@ -24,6 +24,9 @@ public record SessionSettings(
   /** The share of the heap that {@code max-live = auto} gives to live sessions. */
   static final double HEAP_SHARE = 0.25;
 
+  /** The shortest tick, whatever the rollup interval. */
+  private static final Duration MIN_TICK = Duration.ofMillis(1);
+
   public SessionSettings {
     if (inactivityTimeout.compareTo(Duration.ofSeconds(1)) < 0
         || rollupInterval.isNegative()
@@ -58,10 +61,19 @@ public record SessionSettings(
             Runtime.getRuntime().maxMemory()));
   }
 
-  /** How often an entity with unjournaled activity checks whether a rollup is due. */
+  /**
+   * How often an entity with unjournaled activity checks whether a rollup is due: a third of the
+   * rollup interval (at most a quarter of the inactivity timeout), so a due rollup is at most that
+   * late, and an ended session passivates that soon. A rollup that input brought does not move the
+   * tick, so the time between two rollups is at most the interval and one tick.
+   */
   public Duration tickInterval() {
     Duration quarter = idleTickInterval();
-    return quarter.compareTo(rollupInterval) < 0 ? quarter : rollupInterval;
+    Duration third = rollupInterval.dividedBy(3);
+    if (third.compareTo(MIN_TICK) < 0) {
+      third = MIN_TICK;
+    }
+    return quarter.compareTo(third) < 0 ? quarter : third;
   }
 
   /**
