@@ -108,40 +108,43 @@ public final class SettleDatabase {
    * parents have no rows of their own; their partitions are listed.
    */
   private static List<String> due(Connection c) throws SQLException {
-    List<String> out = new ArrayList<>();
-    try (Statement s = c.createStatement();
-        ResultSet rs =
-            s.executeQuery(
-                "SELECT quote_ident(t.schemaname) || '.' || quote_ident(t.relname)"
-                    + " FROM pg_stat_user_tables t JOIN pg_class k ON k.oid = t.relid,"
-                    + " LATERAL (SELECT greatest(k.reltuples, 0)::float8 AS n) r"
-                    + " WHERE t.n_dead_tup > current_setting('autovacuum_vacuum_threshold')::float8"
-                    + "     + current_setting('autovacuum_vacuum_scale_factor')::float8 * r.n"
-                    + " OR current_setting('autovacuum_vacuum_insert_threshold')::float8 >= 0"
-                    + "   AND t.n_ins_since_vacuum"
-                    + "     > current_setting('autovacuum_vacuum_insert_threshold')::float8"
-                    + "     + current_setting('autovacuum_vacuum_insert_scale_factor')::float8 * r.n"
-                    + " OR t.n_mod_since_analyze"
-                    + "     > current_setting('autovacuum_analyze_threshold')::float8"
-                    + "     + current_setting('autovacuum_analyze_scale_factor')::float8 * r.n"
-                    + " ORDER BY 1")) {
-      while (rs.next()) {
-        out.add(rs.getString(1));
-      }
-    }
-    return out;
+    return column(
+        c,
+        "SELECT quote_ident(t.schemaname) || '.' || quote_ident(t.relname)"
+            + " FROM pg_stat_user_tables t JOIN pg_class k ON k.oid = t.relid,"
+            + " LATERAL (SELECT greatest(k.reltuples, 0)::float8 AS n) r"
+            + " WHERE t.n_dead_tup > current_setting('autovacuum_vacuum_threshold')::float8"
+            + "     + current_setting('autovacuum_vacuum_scale_factor')::float8 * r.n"
+            + " OR current_setting('autovacuum_vacuum_insert_threshold')::float8 >= 0"
+            + "   AND t.n_ins_since_vacuum"
+            + "     > current_setting('autovacuum_vacuum_insert_threshold')::float8"
+            + "     + current_setting('autovacuum_vacuum_insert_scale_factor')::float8 * r.n"
+            + " OR t.n_mod_since_analyze"
+            + "     > current_setting('autovacuum_analyze_threshold')::float8"
+            + "     + current_setting('autovacuum_analyze_scale_factor')::float8 * r.n"
+            + " ORDER BY 1");
   }
 
   /** What the autovacuum workers are doing now, e.g. "VACUUM public.event_journal". */
   private static List<String> autovacuums(Connection c) throws SQLException {
     List<String> out = new ArrayList<>();
+    for (String q :
+        column(
+            c,
+            "SELECT coalesce(nullif(query, ''), 'starting') FROM pg_stat_activity"
+                + " WHERE backend_type = 'autovacuum worker'")) {
+      out.add(q.replaceFirst("^autovacuum: ", ""));
+    }
+    return out;
+  }
+
+  /** The first column of every row a query returns. */
+  private static List<String> column(Connection c, String sql) throws SQLException {
+    List<String> out = new ArrayList<>();
     try (Statement s = c.createStatement();
-        ResultSet rs =
-            s.executeQuery(
-                "SELECT coalesce(nullif(query, ''), 'starting') FROM pg_stat_activity"
-                    + " WHERE backend_type = 'autovacuum worker'")) {
+        ResultSet rs = s.executeQuery(sql)) {
       while (rs.next()) {
-        out.add(rs.getString(1).replaceFirst("^autovacuum: ", ""));
+        out.add(rs.getString(1));
       }
     }
     return out;
