@@ -38,9 +38,10 @@
 #   LEDGER_CEILING_ROWS [1000] LEDGER_USERS [16] LEDGER_BATCH [100] LEDGER_WARMUP_SECONDS [60]
 #   LEDGER_SECONDS [20] LEDGER_MINIMAL_SECONDS [20] TRACE_CALLS [10000000] TRACE_LOOKUPS [3000]
 #   SETTLE [1] SETTLE_MAX_SECONDS [120]: before each step that writes, vacuum what the bench's own raw
-#     inserts left in the tables Vigil writes next, then wait for PostgreSQL's autovacuum workers to
-#     finish (at most SETTLE_MAX_SECONDS), so a step measures its path, not an earlier step's
-#     housekeeping (SettleDatabase; RUN_DIR/settle.log); 0 = measure straight on
+#     inserts left in the tables Vigil writes next and every table past autovacuum's thresholds, then
+#     wait for PostgreSQL's autovacuum workers to finish (at most SETTLE_MAX_SECONDS), so a step
+#     measures its path, not an earlier step's housekeeping (SettleDatabase; RUN_DIR/settle.log);
+#     0 = measure straight on
 #   PROFILE [0]: 1 = flight-record Vigil (JFR, settings=profile) and print where its CPU went in the
 #                measured phase (RUN_DIR/profile.txt)
 set -euo pipefail
@@ -203,7 +204,8 @@ run_once() {
   sampler "$RUN" "$VPID" "${PM:-0}" &
   SPID=$!
 
-  # Vacuums the tables named, then waits for autovacuum to finish (see SETTLE above).
+  # Vacuums the tables named and those autovacuum would take up next, then waits for its workers
+  # to finish (see SETTLE above).
   settle() {
     [ "${SETTLE:-1}" = 1 ] || return 0
     local label=$1; shift
