@@ -185,6 +185,29 @@ public final class BotQueries {
    */
   private static List<Interval> overTime(Connection c, SiteScope scope, BotReportParameters p)
       throws SQLException {
+    SqlStatement sql = overTimeStatement(scope, p);
+    List<Interval> intervals = new ArrayList<>();
+    try (PreparedStatement ps = sql.prepare(c);
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        intervals.add(
+            new Interval(
+                instant(rs, "start"),
+                rs.getLong("throttle_escalations"),
+                rs.getLong("block_escalations"),
+                rs.getLong("throttle_decisions"),
+                rs.getLong("block_decisions")));
+      }
+    }
+    return intervals;
+  }
+
+  /**
+   * The query of {@link #overTime}. Its count of throttled and blocked decisions is what the
+   * partial index of observations serves (V12): it must keep that index's filter, {@code action IN
+   * ('throttle', 'block')}, or read every decision of the window (BotQueriesIT checks the plan).
+   */
+  static SqlStatement overTimeStatement(SiteScope scope, BotReportParameters p) {
     String field = p.bucket().wire();
     SqlStatement sql =
         new SqlStatement()
@@ -229,20 +252,7 @@ public final class BotQueries {
             + " COALESCE(d.blocks, 0) AS block_decisions"
             + " FROM buckets LEFT JOIN transitions t ON t.b = buckets.b"
             + " LEFT JOIN decisions d ON d.b = buckets.b ORDER BY buckets.b");
-    List<Interval> intervals = new ArrayList<>();
-    try (PreparedStatement ps = sql.prepare(c);
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        intervals.add(
-            new Interval(
-                instant(rs, "start"),
-                rs.getLong("throttle_escalations"),
-                rs.getLong("block_escalations"),
-                rs.getLong("throttle_decisions"),
-                rs.getLong("block_decisions")));
-      }
-    }
-    return intervals;
+    return sql;
   }
 
   private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -15,12 +15,15 @@ import dev.vigil.analytics.BotReport.OffendingFingerprint;
 import dev.vigil.analytics.BotReport.Totals;
 import dev.vigil.analytics.BotReportParameters.TimeBucket;
 import dev.vigil.db.Database;
+import dev.vigil.db.SqlStatement;
 import dev.vigil.tenancy.SiteScope;
 import dev.vigil.testkit.BotDefenseRows;
 import dev.vigil.testkit.ReadSideRows;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
@@ -308,6 +311,37 @@ class BotQueriesIT {
             new ClassCount("scanner", 1));
     assertThat(both.kinds().names().get(0)).isEqualTo(new NameCount("known_bot", "Googlebot", 3));
     assertThat(both.topFingerprints().get(0).fingerprintId()).isEqualTo("fp-other");
+  }
+
+  @Test
+  void theEnforcedDecisionsAreReadFromTheirPartialIndexNotFromEveryDecision() throws Exception {
+    // With sequential scans off, a query whose filter did not match the partial index of
+    // throttled and blocked decisions (V12) would read the window through the key's index.
+    for (SiteScope scope : List.of(site(SITE), new SiteScope(true, List.of()))) {
+      SqlStatement report = BotQueries.overTimeStatement(scope, days(SINCE, UNTIL, 10));
+      SqlStatement explain =
+          new SqlStatement().append("EXPLAIN " + report.text(), report.values().toArray());
+      StringBuilder plan = new StringBuilder();
+      try (Connection c = database.dataSource().getConnection()) {
+        c.setAutoCommit(false);
+        try (Statement st = c.createStatement()) {
+          st.execute("ANALYZE observations");
+          st.execute("SET LOCAL enable_seqscan = off");
+        }
+        try (PreparedStatement ps = explain.prepare(c);
+            ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            plan.append(rs.getString(1)).append('\n');
+          }
+        }
+        c.rollback();
+      }
+      assertThat(plan.toString())
+          .as("plan for %s", scope)
+          .containsPattern("observations_2025061[34]_ts_site_id_idx")
+          .doesNotContain("pkey")
+          .doesNotContain("Seq Scan on observations");
+    }
   }
 
   @Test
