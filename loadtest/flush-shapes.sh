@@ -10,7 +10,11 @@
 # all 43 columns, the 16 a typical call leaves empty bound as nulls, against one naming only the 27
 # it fills; wall time and PostgreSQL's backend CPU per row (default: 512 rows a flush).
 #
-# Usage: loadtest/flush-shapes.sh [ledger] [rows-per-flush [seconds [rounds]]]   (default: 500 10 3)
+# With "sendbuffer" first (SendBufferSizes): Vigil's engagement insert with the JDBC driver's
+# default 8 KiB send buffer against 64 KiB; wall time, the sending thread's CPU and PostgreSQL's
+# backend CPU per row (default: 1,024 rows a flush, as the writer's largest statement).
+#
+# Usage: loadtest/flush-shapes.sh [ledger|sendbuffer] [rows-per-flush [seconds [rounds]]]   (default: 500 10 3)
 # Needs psql and a PostgreSQL on loopback: PGHOST [127.0.0.1] PGPORT [5432] PGUSER [postgres].
 # It creates a scratch database with Vigil's migrations and drops it at the end.
 set -euo pipefail
@@ -33,5 +37,6 @@ psql -q -v ON_ERROR_STOP=1 -d "$DB" -c \
   "INSERT INTO sites (id, name, public_key, server_key_hash) VALUES ('bench', 'bench', 'pk', 'skh')" >/dev/null
 MAIN=FlushShapes ROWS=500
 if [ "${1:-}" = ledger ]; then MAIN=LedgerColumns ROWS=512; shift; fi
+if [ "${1:-}" = sendbuffer ]; then MAIN=SendBufferSizes ROWS=1024; shift; fi
 java -cp "$CP" "dev.vigil.loadtest.$MAIN" \
   "jdbc:postgresql://$PGHOST:$PGPORT/$DB" "$PGUSER" "${1:-$ROWS}" "${2:-10}" "${3:-3}"
