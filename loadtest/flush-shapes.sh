@@ -11,10 +11,12 @@
 # it fills; wall time and PostgreSQL's backend CPU per row (default: 512 rows a flush).
 #
 # With "sendbuffer" first (SendBufferSizes): Vigil's engagement insert with the JDBC driver's
-# default 8 KiB send buffer against 64 KiB; wall time, the sending thread's CPU and PostgreSQL's
-# backend CPU per row (default: 1,024 rows a flush, as the writer's largest statement).
+# default 8 KiB send buffer, with maxSendBufferSize=65536, and with that and sendBufferSize=65536;
+# wall time, the sending thread's CPU and PostgreSQL's backend CPU per row (default: 1,024 rows a
+# flush, the largest statement the driver makes of the writer's flushes).
 #
-# Usage: loadtest/flush-shapes.sh [ledger|sendbuffer] [rows-per-flush [seconds [rounds]]]   (default: 500 10 3)
+# Usage: loadtest/flush-shapes.sh [ledger|sendbuffer] [rows-per-flush [seconds [rounds]]]
+#        (default: 500 rows, 512 with ledger, 1,024 with sendbuffer; 10 s; 3 rounds)
 # Needs psql and a PostgreSQL on loopback: PGHOST [127.0.0.1] PGPORT [5432] PGUSER [postgres].
 # It creates a scratch database with Vigil's migrations and drops it at the end.
 set -euo pipefail

@@ -2,6 +2,7 @@ package dev.vigil.loadtest;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -14,18 +15,29 @@ import java.sql.Timestamp;
 import java.sql.Types;
 import java.util.Arrays;
 import java.util.Locale;
+import org.postgresql.core.PGStream;
+import org.postgresql.core.QueryExecutorBase;
+import org.postgresql.jdbc.PgConnection;
+import org.postgresql.util.internal.PgBufferedOutputStream;
 
 /**
  * What the JDBC driver's send buffer costs a flush of engagement rows. The driver writes to the
- * socket whenever {@code maxSendBufferSize} bytes (8 KiB by default) are buffered, so Vigil's
- * 1,024-row insert (~0.4 MB of bound values) leaves in ~50 writes; with 64 KiB ({@code
- * maxSendBufferSize} and {@code sendBufferSize} both 65536) in ~7. Vigil's statement otherwise: the
- * writer's 35-column multi-row {@code INSERT … ON CONFLICT DO NOTHING} ({@code
- * reWriteBatchedInserts}), one commit per flush of {@code rows} rows, rows shaped like the bench's
- * beacons (2,000 sessions, 500 pages).
+ * socket whenever its buffer is full: {@code min(maxSendBufferSize, max(8 KiB, the socket's send
+ * buffer when the connection opens))}, {@code maxSendBufferSize} being 8 KiB by default, so Vigil's
+ * 1,024-row insert (an estimated 0.5 MB of Bind message: 6 bytes of format and length for each of
+ * its 35,840 parameters, then the values) leaves in some 65 writes, in some 9 with 64 KiB. Three
+ * shapes: the driver's defaults ({@code default}); {@code maxSendBufferSize=65536} ({@code
+ * max64k}); and that with {@code sendBufferSize=65536} ({@code max64k+sndbuf}), which the driver
+ * applies to the socket only after sizing its buffer, and which fixes the socket's buffer instead
+ * of leaving it to the kernel's autotuning. Each run prints the buffer the driver actually got.
  *
- * <p>One connection per shape and round; the shapes take turns for {@code seconds} each, {@code
- * rounds} times, in alternating order, after a 3 s warm-up each. Prints per shape and round, and as
+ * <p>Vigil's statement otherwise: the writer's 35-column multi-row {@code INSERT … ON CONFLICT DO
+ * NOTHING} ({@code reWriteBatchedInserts}), one commit per flush of {@code rows} rows over 2,000
+ * sessions and 500 pages; the rows are a little fuller than the bench's beacons (each has a
+ * referrer, a title and engagement numbers).
+ *
+ * <p>A new connection per shape and round; the shapes take turns for {@code seconds} each, {@code
+ * rounds} times, in a rotated order, after a 3 s warm-up each. Prints per shape and round, and as
  * medians, microseconds per row of wall time, of the sending thread's CPU (user and system: the
  * driver's encoding and its socket writes) and of the PostgreSQL backend's CPU (from {@code
  * /proc/<pid>/stat}: the server must be on this machine).
@@ -43,9 +55,10 @@ public final class SendBufferSizes {
           + " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb) ON"
           + " CONFLICT DO NOTHING";
 
-  private static final String[] NAMES = {"8KiB", "64KiB"};
+  private static final String[] NAMES = {"default", "max64k", "max64k+sndbuf"};
   private static final String[] PROPERTIES = {
     "?reWriteBatchedInserts=true",
+    "?reWriteBatchedInserts=true&maxSendBufferSize=65536",
     "?reWriteBatchedInserts=true&maxSendBufferSize=65536&sendBufferSize=65536"
   };
 
@@ -56,32 +69,33 @@ public final class SendBufferSizes {
     String user = args[1];
     int rows = args.length > 2 ? Integer.parseInt(args[2]) : 1024;
     int seconds = args.length > 3 ? Integer.parseInt(args[3]) : 10;
-    int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 4;
+    int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 3;
     String tag = Long.toString(System.nanoTime(), 36);
     long[] n = {0};
     double[][][] perRow = new double[NAMES.length][3][rounds];
     for (int r = 0; r < rounds; r++) {
       for (int k = 0; k < NAMES.length; k++) {
-        int i = r % 2 == 0 ? k : NAMES.length - 1 - k;
+        int i = (k + r) % NAMES.length;
         double[] m = run(url + PROPERTIES[i], user, tag, rows, seconds, n);
         for (int j = 0; j < 3; j++) {
           perRow[i][j][r] = m[j];
         }
         System.out.printf(
             Locale.ROOT,
-            "send-buffer: round %d %-6s wall %6.2f µs a row, sender CPU %5.2f, PostgreSQL CPU"
-                + " %5.2f%n",
+            "send-buffer: round %d %-13s wall %6.2f µs a row, sender CPU %5.2f, PostgreSQL CPU"
+                + " %5.2f (the driver's buffer: %d bytes)%n",
             r + 1,
             NAMES[i],
             m[0],
             m[1],
-            m[2]);
+            m[2],
+            (long) m[3]);
       }
     }
     for (int i = 0; i < NAMES.length; i++) {
       System.out.printf(
           Locale.ROOT,
-          "send-buffer: median %-6s wall %6.2f µs a row, sender CPU %5.2f, PostgreSQL CPU %5.2f"
+          "send-buffer: median %-13s wall %6.2f µs a row, sender CPU %5.2f, PostgreSQL CPU %5.2f"
               + " (%d rows a flush, %d rounds of %d s)%n",
           NAMES[i],
           median(perRow[i][0]),
@@ -98,6 +112,7 @@ public final class SendBufferSizes {
       throws Exception {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     try (Connection c = DriverManager.getConnection(url, user, "")) {
+      int buffer = driverBuffer(c);
       String site;
       int backend;
       try (Statement st = c.createStatement();
@@ -127,7 +142,7 @@ public final class SendBufferSizes {
         double wall = (System.nanoTime() - start) / 1000.0;
         double sender = (threads.getCurrentThreadCpuTime() - cpu) / 1000.0;
         double backendUs = (cpuTicks(backend) - ticks) * 1_000_000.0 / 100; // USER_HZ is 100
-        return new double[] {wall / stored, sender / stored, backendUs / stored};
+        return new double[] {wall / stored, sender / stored, backendUs / stored, buffer};
       }
     }
   }
@@ -177,9 +192,22 @@ public final class SendBufferSizes {
     return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
   }
 
+  /** The size of the driver's send buffer on this connection, read from its internals. */
+  private static int driverBuffer(Connection c) throws Exception {
+    Object executor = c.unwrap(PgConnection.class).getQueryExecutor();
+    Field stream = QueryExecutorBase.class.getDeclaredField("pgStream");
+    stream.setAccessible(true);
+    Field output = PGStream.class.getDeclaredField("pgOutput");
+    output.setAccessible(true);
+    Field buf = PgBufferedOutputStream.class.getDeclaredField("buf");
+    buf.setAccessible(true);
+    return ((byte[]) buf.get(output.get(stream.get(executor)))).length;
+  }
+
   private static double median(double[] values) {
     double[] sorted = values.clone();
     Arrays.sort(sorted);
-    return sorted[sorted.length / 2];
+    int mid = sorted.length / 2;
+    return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   }
 }
