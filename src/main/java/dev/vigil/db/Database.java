@@ -169,11 +169,12 @@ public final class Database implements AutoCloseable {
     config.setConnectionTimeout(5_000);
     // Multi-row inserts from the append writer: one statement per batch instead of one per row.
     config.addDataSourceProperty("reWriteBatchedInserts", "true");
-    // The driver writes to the socket each time this much is buffered (8 KiB by default): a
-    // 1,024-row engagement insert then leaves in ~65 writes. With 64 KiB the sending thread spends
-    // ~16 % less CPU a row and PostgreSQL no more (BENCHMARKS.md, "The JDBC driver's send buffer
-    // at 64 KiB"). The socket's own buffer (sendBufferSize) is left to the kernel's autotuning. A
-    // URL parameter still wins.
+    // The driver writes to the socket whenever its buffer is full, and sizes that buffer as this
+    // or the socket's own buffer if smaller, never under 8 KiB (this is 8 KiB by default): a
+    // 1,024-row engagement insert left in ~65 writes. With 64 KiB the sending thread spends ~16 %
+    // less CPU a row and PostgreSQL no more (BENCHMARKS.md, "The JDBC driver's send buffer at 64
+    // KiB"). The socket's own buffer (sendBufferSize) stays with the kernel's autotuning. A URL
+    // parameter still wins. The journal plugin's pools (conf/pekko.conf) keep the driver's default.
     config.addDataSourceProperty("maxSendBufferSize", "65536");
     if (registry != null) {
       config.setMetricRegistry(registry);
