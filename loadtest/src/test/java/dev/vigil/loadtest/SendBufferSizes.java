@@ -38,9 +38,10 @@ import org.postgresql.util.internal.PgBufferedOutputStream;
  *
  * <p>A new connection per shape and round; the shapes take turns for {@code seconds} each, {@code
  * rounds} times, in a rotated order, after a 3 s warm-up each. Prints per shape and round, and as
- * medians, microseconds per row of wall time, of the sending thread's CPU (user and system: the
- * driver's encoding and its socket writes) and of the PostgreSQL backend's CPU (from {@code
- * /proc/<pid>/stat}: the server must be on this machine).
+ * medians, microseconds per row of wall time, of the sending thread's CPU (user and system: this
+ * program's building of the rows, the same in every shape, then the driver's encoding and its
+ * socket writes) and of the PostgreSQL backend's CPU (from {@code /proc/<pid>/stat}: the server
+ * must be on this machine).
  *
  * <p>Usage: {@code SendBufferSizes <jdbc-url> <user> [rows] [seconds] [rounds]}: the database must
  * hold Vigil's schema and a site ({@code loadtest/flush-shapes.sh sendbuffer} makes a scratch one).
@@ -107,7 +108,10 @@ public final class SendBufferSizes {
     }
   }
 
-  /** Flushes for {@code seconds} on a new connection: wall, sender CPU, backend CPU, µs a row. */
+  /**
+   * Flushes for {@code seconds} on a new connection: wall, sender CPU and backend CPU in µs a row,
+   * then the driver's send buffer in bytes.
+   */
   private static double[] run(String url, String user, String tag, int rows, int seconds, long[] n)
       throws Exception {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
