@@ -124,10 +124,12 @@ public final class LedgerColumns {
     }
   }
 
-  private static double median(double[] values) {
+  /** The median; of an even count, the mean of the two middle values. */
+  static double median(double[] values) {
     double[] sorted = values.clone();
     Arrays.sort(sorted);
-    return sorted[sorted.length / 2];
+    int mid = sorted.length / 2;
+    return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   }
 
   /** Flushes for {@code seconds}; microseconds of wall time and of backend CPU per row. */
@@ -188,7 +190,7 @@ public final class LedgerColumns {
   }
 
   /** User and system CPU of a process, in clock ticks. */
-  private static long cpuTicks(int pid) throws Exception {
+  static long cpuTicks(int pid) throws Exception {
     String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     return Long.parseLong(f[11]) + Long.parseLong(f[12]);

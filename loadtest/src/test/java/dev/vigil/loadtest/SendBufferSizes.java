@@ -3,8 +3,6 @@ package dev.vigil.loadtest;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.lang.reflect.Field;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -13,7 +11,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.sql.Types;
-import java.util.Arrays;
 import java.util.Locale;
 import org.postgresql.core.PGStream;
 import org.postgresql.core.QueryExecutorBase;
@@ -99,9 +96,9 @@ public final class SendBufferSizes {
           "send-buffer: median %-13s wall %6.2f µs a row, sender CPU %5.2f, PostgreSQL CPU %5.2f"
               + " (%d rows a flush, %d rounds of %d s)%n",
           NAMES[i],
-          median(perRow[i][0]),
-          median(perRow[i][1]),
-          median(perRow[i][2]),
+          LedgerColumns.median(perRow[i][0]),
+          LedgerColumns.median(perRow[i][1]),
+          LedgerColumns.median(perRow[i][2]),
           rows,
           rounds,
           seconds);
@@ -135,7 +132,7 @@ public final class SendBufferSizes {
         }
         long stored = 0;
         long cpu = threads.getCurrentThreadCpuTime();
-        long ticks = cpuTicks(backend);
+        long ticks = LedgerColumns.cpuTicks(backend);
         long start = System.nanoTime();
         long end = start + seconds * 1_000_000_000L;
         while (System.nanoTime() < end) {
@@ -145,7 +142,8 @@ public final class SendBufferSizes {
         }
         double wall = (System.nanoTime() - start) / 1000.0;
         double sender = (threads.getCurrentThreadCpuTime() - cpu) / 1000.0;
-        double backendUs = (cpuTicks(backend) - ticks) * 1_000_000.0 / 100; // USER_HZ is 100
+        double backendUs =
+            (LedgerColumns.cpuTicks(backend) - ticks) * 1_000_000.0 / 100; // USER_HZ is 100
         return new double[] {wall / stored, sender / stored, backendUs / stored, buffer};
       }
     }
@@ -190,12 +188,6 @@ public final class SendBufferSizes {
     ps.executeBatch();
   }
 
-  private static long cpuTicks(int pid) throws Exception {
-    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
-  }
-
   /** The size of the driver's send buffer on this connection, read from its internals. */
   private static int driverBuffer(Connection c) throws Exception {
     Object executor = c.unwrap(PgConnection.class).getQueryExecutor();
@@ -206,12 +198,5 @@ public final class SendBufferSizes {
     Field buf = PgBufferedOutputStream.class.getDeclaredField("buf");
     buf.setAccessible(true);
     return ((byte[]) buf.get(output.get(stream.get(executor)))).length;
-  }
-
-  private static double median(double[] values) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    int mid = sorted.length / 2;
-    return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   }
 }
