@@ -300,10 +300,11 @@ public final class VigilServer {
                   system,
                   httpSettings,
                   new HttpMetrics(registry),
+                  // Tried in this order until one takes the request: the GET-only ops routes
+                  // first (a POST passes them at once), then the two hot paths, beacons and
+                  // decisions, ahead of everything a person clicks.
                   List.of(
                       new OpsRoutes(readiness, registry).route(),
-                      new TrackerRoutes().route(),
-                      new DashboardRoutes().route(),
                       new CollectRoutes(
                               system,
                               directory,
@@ -313,6 +314,8 @@ public final class VigilServer {
                               clock)
                           .route(),
                       new DecideRoutes(auth, decider, observationWriter, clock).route(),
+                      new TrackerRoutes().route(),
+                      new DashboardRoutes().route(),
                       new FingerprintRoutes(system, auth, detection, clock).route(),
                       new AnomalyRoutes(
                               auth,

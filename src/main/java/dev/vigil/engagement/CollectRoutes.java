@@ -75,12 +75,12 @@ public final class CollectRoutes {
   }
 
   public Route route() {
-    return pathPrefix(
-        "v1",
-        () ->
-            path(
-                "collect",
-                () -> concat(options(cors::preflight), post(() -> extractRequest(this::collect)))));
+    // Built once: the Java DSL runs a directive's inner supplier again for every request that
+    // reaches it, and anything built inside the supplier is built per request.
+    Route accept = extractRequest(this::collect);
+    Route collect = concat(options(cors::preflight), post(() -> accept));
+    Route v1 = path("collect", () -> collect);
+    return pathPrefix("v1", () -> v1);
   }
 
   private Route collect(HttpRequest request) {

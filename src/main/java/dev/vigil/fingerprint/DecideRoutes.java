@@ -7,6 +7,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.onSuccess;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
+import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.Directives.post;
 
@@ -20,11 +21,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
 /**
  * {@code POST /v1/decide} (JSON), {@code GET /v1/decide/nginx} (the auth_request form: 204 to
@@ -34,6 +37,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  */
 public final class DecideRoutes {
   static final int MAX_OBSERVATIONS = 500;
+
+  private static final Unmarshaller<HttpEntity, JsonNode> JSON_BODY =
+      Jackson.unmarshaller(Json.MAPPER, JsonNode.class);
 
   /** The JSON answer of {@code POST /v1/decide}. */
   public record Answer(
@@ -64,26 +70,22 @@ public final class DecideRoutes {
   }
 
   public Route route() {
-    return pathPrefix(
-        "v1",
-        () ->
-            concat(
-                pathPrefix(
-                    "decide",
-                    () ->
-                        concat(
-                            path("nginx", () -> get(() -> auth.serverKey(this::nginx))),
-                            pathEndPost(() -> auth.serverKey(this::decideJson)))),
-                path("observations", () -> post(() -> auth.serverKey(this::observe)))));
-  }
-
-  private static Route pathEndPost(java.util.function.Supplier<Route> inner) {
-    return org.apache.pekko.http.javadsl.server.Directives.pathEnd(() -> post(inner));
+    // Each subtree is built once: the Java DSL runs a directive's inner supplier again for every
+    // request that reaches it, and anything built inside the supplier is built per request.
+    Route nginxKeyed = auth.serverKey(this::nginx);
+    Route jsonKeyed = auth.serverKey(this::decideJson);
+    Route observeKeyed = auth.serverKey(this::observe);
+    Route nginx = get(() -> nginxKeyed);
+    Route json = post(() -> jsonKeyed);
+    Route observe = post(() -> observeKeyed);
+    Route decide = concat(path("nginx", () -> nginx), pathEnd(() -> json));
+    Route v1 = concat(pathPrefix("decide", () -> decide), path("observations", () -> observe));
+    return pathPrefix("v1", () -> v1);
   }
 
   private Route decideJson(Site site) {
     return entity(
-        Jackson.unmarshaller(Json.MAPPER, JsonNode.class),
+        JSON_BODY,
         body -> {
           DecisionRequest request;
           try {
@@ -114,7 +116,7 @@ public final class DecideRoutes {
 
   private Route observe(Site site) {
     return entity(
-        Jackson.unmarshaller(Json.MAPPER, JsonNode.class),
+        JSON_BODY,
         body -> {
           JsonNode list = body == null ? null : body.get("observations");
           if (list == null || !list.isArray() || list.isEmpty()) {
