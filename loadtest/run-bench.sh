@@ -12,8 +12,9 @@
 #   8. the ledger: raw-insert ceiling into ai_requests, POST /v1/ai/requests at saturation (answered
 #      in full and minimally, interleaved), trace lookups on 10 million calls (TraceLookupBench),
 # stop Vigil with SIGTERM and print the summary. CPU of Vigil, its PostgreSQL, the Gatling JVM and
-# the whole machine is sampled every second throughout. Everything is on 127.0.0.1, every phase is
-# bounded, and everything started here is stopped here.
+# the whole machine is sampled every second throughout; Vigil logs its collector's pauses
+# (RUN_DIR/vigil-gc.log), and the summary gives each phase its pauses and allocation per request.
+# Everything is on 127.0.0.1, every phase is bounded, and everything started here is stopped here.
 #
 # Usage:  loadtest/run-bench.sh [--runs N] [path/to/vigil.jar]      (default jar: ../target/vigil.jar)
 #
@@ -181,7 +182,7 @@ run_once() {
       VIGIL_DB_DATA_DIR="$DATA/pg" VIGIL_DB_EMBEDDED_PORT=0 \
       VIGIL_DETECTION_DECIDE_TIMEOUT=2s \
       VIGIL_STREAMS_MAX_CONNECTIONS_PER_USER=100000 \
-      java ${VIGIL_JAVA_OPTS:-} $jfr -jar "$JAR" serve
+      java -Xlog:gc:file="$RUN/vigil-gc.log":time,uptime ${VIGIL_JAVA_OPTS:-} $jfr -jar "$JAR" serve
   ) > "$RUN/vigil.log" 2>&1 &
   VPID=$!
   local ready=0

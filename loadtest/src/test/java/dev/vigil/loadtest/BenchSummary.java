@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -16,6 +18,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Turns one bench run's files into its summary, or several runs' summaries into a comparison.
@@ -31,6 +35,8 @@ import java.util.TreeMap;
  * and backends), the Gatling JVM, and the whole machine ({@code /proc/stat}). CPU per phase is the
  * difference of those counters over the phase's window, in cores (1.00 = one core busy all along);
  * "others" is what the machine spent beyond the three, i.e. other processes on the shared box.
+ * {@code vigil-gc.log} (Vigil's {@code -Xlog:gc}) gives each phase its collection pauses and the
+ * heap Vigil allocated per request.
  */
 public final class BenchSummary {
   private static final ObjectMapper JSON =
@@ -73,6 +79,7 @@ public final class BenchSummary {
   static ObjectNode summarize(Path run) throws IOException {
     Map<String, String> meta = readMeta(run.resolve("meta.env"));
     List<long[]> cpu = readCpu(run.resolve("cpu.tsv"));
+    List<GcPause> gc = readGc(run.resolve("vigil-gc.log"));
     double hz = Double.parseDouble(meta.getOrDefault("clk_tck", "100"));
     int ncpu = Integer.parseInt(meta.getOrDefault("nproc", "1"));
 
@@ -103,6 +110,11 @@ public final class BenchSummary {
         }
         if (p.has("startEpochMs") && !cpu.isEmpty()) {
           ph.set("cpuCores", cpuOver(cpu, p.get("startEpochMs").asLong(), p.get("endEpochMs").asLong(), hz, ncpu));
+        }
+        if (p.has("startEpochMs") && gc.size() > 1) {
+          ph.set(
+              "gc",
+              gcOver(gc, p.get("startEpochMs").asLong(), p.get("endEpochMs").asLong(), p.get("requests").asLong()));
         }
         if (p.has("actions")) {
           long n = p.get("requests").asLong();
@@ -361,6 +373,62 @@ public final class BenchSummary {
     return n;
   }
 
+  /** One stop-the-world pause of Vigil's collector: when it ended, the heap before and after. */
+  record GcPause(long endMs, long beforeMb, long afterMb, double ms) {}
+
+  /** A unified-logging line of -Xlog:gc with the time decoration, e.g. G1's "Pause Young". */
+  private static final Pattern GC_PAUSE =
+      Pattern.compile("^\\[([^\\]]+)\\].* GC\\(\\d+\\) Pause .*?(\\d+)M->(\\d+)M\\(\\d+M\\) ([0-9.]+)ms$");
+
+  private static final DateTimeFormatter GC_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ");
+
+  /** The pauses in {@code vigil-gc.log}; none when there is no log or another collector's format. */
+  static List<GcPause> readGc(Path f) throws IOException {
+    List<GcPause> pauses = new ArrayList<>();
+    if (!Files.exists(f)) {
+      return pauses;
+    }
+    for (String line : Files.readAllLines(f)) {
+      Matcher m = GC_PAUSE.matcher(line);
+      if (m.find()) {
+        long end = OffsetDateTime.parse(m.group(1), GC_TIME).toInstant().toEpochMilli();
+        pauses.add(
+            new GcPause(end, Long.parseLong(m.group(2)), Long.parseLong(m.group(3)), Double.parseDouble(m.group(4))));
+      }
+    }
+    return pauses;
+  }
+
+  /**
+   * Pauses that ended within a phase, their share of its time, and what Vigil allocated: for each
+   * such pause, the heap before it minus the heap after the one before (garbage and survivors
+   * alike), so a phase is charged the allocation that led to its pauses.
+   */
+  static ObjectNode gcOver(List<GcPause> gc, long fromMs, long toMs, long requests) {
+    int n = 0;
+    double paused = 0;
+    double max = 0;
+    long allocatedMb = 0;
+    for (int i = 1; i < gc.size(); i++) {
+      GcPause p = gc.get(i);
+      if (p.endMs() < fromMs || p.endMs() > toMs) {
+        continue;
+      }
+      n++;
+      paused += p.ms();
+      max = Math.max(max, p.ms());
+      allocatedMb += Math.max(0, p.beforeMb() - gc.get(i - 1).afterMb());
+    }
+    ObjectNode o = JSON.createObjectNode();
+    o.put("pauses", n);
+    o.put("pausedShare", toMs > fromMs ? paused / (toMs - fromMs) : 0);
+    o.put("meanPauseMs", n == 0 ? 0 : round2(paused / n));
+    o.put("maxPauseMs", round2(max));
+    o.put("allocatedMb", allocatedMb);
+    o.put("allocatedKibPerRequest", requests == 0 ? 0 : round2(allocatedMb * 1024.0 / requests));
+    return o;
+  }
+
   /** The counters at {@code ms}, interpolated; columns as in cpu.tsv. */
   static double[] at(List<long[]> cpu, long ms) {
     long[] prev = cpu.get(0);
@@ -499,6 +567,31 @@ public final class BenchSummary {
     }
     b.append("(latency: client-side round trip on loopback, µs resolution; CPU in cores, 1.00 = one core busy;\n")
         .append(" box = whole machine from /proc/stat, other = box minus Vigil, its PostgreSQL and Gatling)\n\n");
+
+    if (s.get("phases").findParent("gc") != null) {
+      b.append(
+          String.format(
+              "%-18s %6s %8s %8s %8s %9s %11s%n",
+              "Vigil's GC", "pauses", "paused", "mean ms", "max ms", "alloc MB", "KiB/request"));
+      for (JsonNode p : s.get("phases")) {
+        JsonNode g = p.path("gc");
+        if (g.isMissingNode()) {
+          continue;
+        }
+        b.append(
+            String.format(
+                "%-18s %6d %7.2f%% %8.1f %8.1f %9d %11.1f%n",
+                p.get("name").asText(),
+                g.get("pauses").asInt(),
+                g.get("pausedShare").asDouble() * 100,
+                g.get("meanPauseMs").asDouble(),
+                g.get("maxPauseMs").asDouble(),
+                g.get("allocatedMb").asLong(),
+                g.get("allocatedKibPerRequest").asDouble()));
+      }
+      b.append("(vigil-gc.log: stop-the-world pauses that ended in the phase and their share of its time;\n")
+          .append(" allocated = heap before each such pause minus heap after the one before, per request of the phase)\n\n");
+    }
 
     for (JsonNode p : s.get("phases")) {
       if (p.has("actions") || (p.has("statuses") && p.get("statuses").size() > 1)) {
