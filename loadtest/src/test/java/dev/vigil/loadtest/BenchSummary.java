@@ -433,7 +433,8 @@ public final class BenchSummary {
     o.put("meanPauseMs", n == 0 ? 0 : round2(paused / n));
     o.put("maxPauseMs", round2(max));
     o.put("allocatedMb", Math.round(allocatedMb));
-    o.put("allocatedKibPerRequest", requests == 0 ? 0 : round2(allocatedMb * 1024.0 / requests));
+    // one decimal, rounded once: the table prints one
+    o.put("allocatedKibPerRequest", requests == 0 ? 0 : Math.round(allocatedMb * 10240.0 / requests) / 10.0);
     return o;
   }
 
@@ -598,7 +599,8 @@ public final class BenchSummary {
                 g.get("allocatedKibPerRequest").asDouble()));
       }
       b.append("(vigil-gc.log: stop-the-world pauses that ended in the phase and their share of its time; allocated:\n")
-          .append(" the heap's growth between pauses, the part of each interval within the phase, per request of the phase)\n\n");
+          .append(" the heap's growth between pauses, the part of each interval within the phase, per request of the phase;\n")
+          .append(" phases that run at once, as the mix's, each show the whole JVM's allocation)\n\n");
     }
 
     for (JsonNode p : s.get("phases")) {
