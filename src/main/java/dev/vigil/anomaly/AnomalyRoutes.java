@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 
@@ -200,7 +199,7 @@ public final class AnomalyRoutes {
   }
 
   private Route body(java.util.function.Function<JsonNode, Route> inner) {
-    return entity(Jackson.unmarshaller(Json.MAPPER, JsonNode.class), inner);
+    return entity(Json.TREE, inner);
   }
 
   private static Route invalid(String field, String message) {

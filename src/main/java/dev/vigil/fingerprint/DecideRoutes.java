@@ -20,14 +20,11 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
-import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
 /**
  * {@code POST /v1/decide} (JSON), {@code GET /v1/decide/nginx} (the auth_request form: 204 to
@@ -37,9 +34,6 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
  */
 public final class DecideRoutes {
   static final int MAX_OBSERVATIONS = 500;
-
-  private static final Unmarshaller<HttpEntity, JsonNode> JSON_BODY =
-      Jackson.unmarshaller(Json.MAPPER, JsonNode.class);
 
   /** The JSON answer of {@code POST /v1/decide}. */
   public record Answer(
@@ -85,7 +79,7 @@ public final class DecideRoutes {
 
   private Route decideJson(Site site) {
     return entity(
-        JSON_BODY,
+        Json.TREE,
         body -> {
           DecisionRequest request;
           try {
@@ -116,7 +110,7 @@ public final class DecideRoutes {
 
   private Route observe(Site site) {
     return entity(
-        JSON_BODY,
+        Json.TREE,
         body -> {
           JsonNode list = body == null ? null : body.get("observations");
           if (list == null || !list.isArray() || list.isEmpty()) {

@@ -12,7 +12,6 @@ import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.Directives.put;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.detection.DetectionSettings;
 import dev.vigil.detection.FiredSignal;
 import dev.vigil.detection.ThrottleLevel;
@@ -28,7 +27,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 
@@ -78,7 +76,7 @@ public final class FingerprintRoutes {
 
   private Route pin(Principal p, String id) {
     return entity(
-        Jackson.unmarshaller(Json.MAPPER, JsonNode.class),
+        Json.TREE,
         body -> {
           Optional<ThrottleLevel> level =
               Optional.ofNullable(body).map(b -> b.path("level").asText(null)).flatMap(this::level);

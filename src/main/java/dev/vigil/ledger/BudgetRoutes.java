@@ -34,7 +34,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 
@@ -89,13 +88,7 @@ public final class BudgetRoutes {
                     () ->
                         concat(
                             get(() -> auth.admin(p -> parameterMap(q -> list(p, q)))),
-                            put(
-                                () ->
-                                    auth.admin(
-                                        p ->
-                                            entity(
-                                                Jackson.unmarshaller(Json.MAPPER, JsonNode.class),
-                                                body -> set(p, body))))))));
+                            put(() -> auth.admin(p -> entity(Json.TREE, body -> set(p, body))))))));
   }
 
   private Route check(Site site, Map<String, String> parameters) {
