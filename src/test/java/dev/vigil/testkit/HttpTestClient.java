@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.http.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /** A small JSON-over-HTTP client for tests against a running Vigil. */
@@ -68,6 +70,35 @@ public final class HttpTestClient {
             .header("Authorization", authorization)
             .GET()
             .build());
+  }
+
+  /**
+   * A POST that declares a body of {@code declaredLength} bytes and sends none of it, for the
+   * refusal of an oversized body by its declared length: a client that sends the body races the
+   * refusal, and the server's close of a connection with unread bytes can reset it, response and
+   * all. Returns the raw response (status line, headers, body).
+   */
+  public String postDeclaringOnly(
+      String path, String bearer, String contentType, long declaredLength) {
+    try (Socket socket = new Socket(URI.create(base).getHost(), URI.create(base).getPort())) {
+      socket.setSoTimeout(10_000);
+      socket
+          .getOutputStream()
+          .write(
+              ("POST "
+                      + path
+                      + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                      + contentType
+                      + "\r\n"
+                      + (bearer == null ? "" : "Authorization: Bearer " + bearer + "\r\n")
+                      + "Content-Length: "
+                      + declaredLength
+                      + "\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private HttpRequest.Builder builder(String path, String bearer) {
