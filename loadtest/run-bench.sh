@@ -45,6 +45,11 @@
 #     0 = measure straight on
 #   PROFILE [0]: 1 = flight-record Vigil (JFR, settings=profile) and print where its CPU went in the
 #                measured phase (RUN_DIR/profile.txt)
+#   SURVIVORS_AFTER []: seconds after the decide step starts (its warm-up takes about 45-80 s, then
+#     30 s of settling at the target rate): sample what Vigil allocates that survives into its next
+#     young collection, by where it was allocated (Survivors; async-profiler, SURVIVORS_WINDOW [6] s;
+#     the load generator is paused for a second of it; RUN_DIR/survivors.txt). Disturbs the step's
+#     figures.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -264,6 +269,11 @@ run_once() {
   settle decide
   curl -sf "http://127.0.0.1:$PORT/metrics" > "$RUN/metrics-before-decide.txt" || true
   log "decide: warm-up over ${SESSIONS:-10000} sessions, ${ss}+${ms} s at ${RATE:-5000}/s, ${sats} s at saturation"
+  if [ -n "${SURVIVORS_AFTER:-}" ]; then
+    ( sleep "$SURVIVORS_AFTER"
+      java -cp "$CP" dev.vigil.loadtest.Survivors "$VPID" "$RUN/gatling.pid" "$RUN" "${SURVIVORS_WINDOW:-6}" \
+        > "$RUN/survivors.txt" 2>&1 || log "Survivors failed (see $RUN/survivors.txt)" ) &
+  fi
   gatling DecideSimulation $((ss + ms + sats + 900)) \
     -Dbench.serverKey="$key" -Dbench.publicKey="$pkey" -Dbench.runTag="$TAG" \
     -Dbench.sessions="${SESSIONS:-10000}" -Dbench.ips="${IPS:-5000}" \
@@ -346,6 +356,7 @@ run_once() {
 
     echo "profile of the measured phase: $RUN/profile.txt"
   fi
+  [ -s "$RUN/survivors.txt" ] && cat "$RUN/survivors.txt"
   echo "results: $RUN"
   RUN_DIRS+=("$RUN")
 }
