@@ -12,8 +12,10 @@
 #   8. the ledger: raw-insert ceiling into ai_requests, POST /v1/ai/requests at saturation (answered
 #      in full and minimally, interleaved), trace lookups on 10 million calls (TraceLookupBench),
 # stop Vigil with SIGTERM and print the summary. CPU of Vigil, its PostgreSQL, the Gatling JVM and
-# the whole machine is sampled every second throughout; Vigil logs its collector's pauses
-# (RUN_DIR/vigil-gc.log), and the summary gives each phase its pauses and allocation per request.
+# the whole machine is sampled every second throughout; Vigil and the load generator log their
+# collectors' pauses (RUN_DIR/vigil-gc.log, gatling-gc-<simulation>.log), and the summary gives each
+# phase Vigil's pauses and allocation per request, and the load generator's pauses (a pause there
+# delays the answers it times as much as one in Vigil).
 # Everything is on 127.0.0.1, every phase is bounded, and everything started here is stopped here.
 #
 # Usage:  loadtest/run-bench.sh [--runs N] [path/to/vigil.jar]      (default jar: ../target/vigil.jar)
@@ -23,6 +25,13 @@
 #   DECIDE_USERS [200]                  SETTLE_SECONDS [30]  MEASURE_SECONDS [45]
 #   SATURATION_USERS [32]               SATURATION_SECONDS [15]
 #   HEALTH_USERS [32]  HEALTH_WARMUP_SECONDS [15]  HEALTH_SECONDS [20]  WARMUP_USERS [16]  WARMUP_PASSES [1]
+#   VIGIL_JAVA [java]: the java launcher Vigil runs on, e.g. another JDK's bin/java
+#   GATLING_JAVA [java]: the same for the load generator's JVMs (Gatling); the bench's own tools
+#     (ceilings, settling, SSE, memory, trace lookups) keep the java on the PATH
+#   VIGIL_CPUS [] OTHER_CPUS []: CPU lists for taskset (e.g. 0 and 1): once Vigil is ready, pin all its
+#     threads to VIGIL_CPUS, and its PostgreSQL (the postmaster, whose new backends inherit it, and
+#     every backend already running) and the load generator to OTHER_CPUS, to see what Vigil does
+#     with cores nothing else uses; both or neither
 #   VIGIL_JAVA_OPTS []  GATLING_JAVA_OPTS []  BENCH_RESULTS [loadtest/results]  NO_REPORTS [0]
 #   KEEP_DATA [0] (keep the temporary data directory)
 #   STEPS [health,ceiling,collect,sse,decide,mix,memory,ledger]: which of the steps to run (in this order)
@@ -65,6 +74,9 @@ done
 JAR=${JAR:-$HERE/../target/vigil.jar}
 [ -f "$JAR" ] || { echo "bench: no jar at $JAR (build Vigil first: mvn -B -q package -DskipTests)" >&2; exit 2; }
 JAR=$(cd "$(dirname "$JAR")" && pwd)/$(basename "$JAR")
+if [ -n "${VIGIL_CPUS:-}${OTHER_CPUS:-}" ] && { [ -z "${VIGIL_CPUS:-}" ] || [ -z "${OTHER_CPUS:-}" ]; }; then
+  echo "bench: VIGIL_CPUS and OTHER_CPUS go together" >&2; exit 2
+fi
 RESULTS=${BENCH_RESULTS:-$HERE/results}
 mkdir -p "$RESULTS"
 
@@ -81,17 +93,23 @@ log "building the load generator"
 build_load_generator
 
 # One line per second: epoch ms, then cumulative CPU ticks of Vigil, its PostgreSQL (postmaster incl.
-# reaped children + live backends), the Gatling JVM, then the machine's busy and total jiffies.
+# reaped children + live backends), the Gatling JVM, then the machine's busy and total jiffies, then
+# how long tasks waited for a CPU: the kernel's pressure stall total (/proc/pressure/cpu "some", µs
+# in which at least one runnable task had none; 0 without PSI), and the run-queue wait of Vigil's
+# threads together (/proc/<pid>/task/*/schedstat, ns; 0 without schedstats).
 sampler() {
   local run=$1 vpid=$2 pm=$3
   while [ -e "$run/.sampling" ]; do
-    local gpid=0
+    local gpid=0 psi vwait
     [ -s "$run/gatling.pid" ] && gpid=$(cat "$run/gatling.pid")
-    { head -1 /proc/stat; cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v V="$vpid" -v G="$gpid" -v PM="$pm" -v now="$(date +%s%3N)" '
+    psi=$(awk '/^some/ { sub(/total=/, "", $5); print $5 }' /proc/pressure/cpu 2>/dev/null || true)
+    vwait=$(cat /proc/"$vpid"/task/*/schedstat 2>/dev/null | awk '{ s += $2 } END { printf "%d", s }' || true)
+    { head -1 /proc/stat; cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v V="$vpid" -v G="$gpid" -v PM="$pm" -v now="$(date +%s%3N)" \
+        -v PSI="${psi:-0}" -v VW="${vwait:-0}" '
       NR == 1 { busy = $2 + $3 + $4 + $7 + $8 + $9; tot = busy + $5 + $6; next }
       { sub(/ \(.*\) /, " x "); $0 = $0; pid = $1; ppid = $4; t = $14 + $15; c = $16 + $17
         if (pid == V) v = t + c; else if (pid == G) g = t + c; else if (pid == PM) p += t + c; else if (ppid == PM) p += t }
-      END { printf "%s\t%d\t%d\t%d\t%d\t%d\n", now, v, p, g, busy, tot }' >> "$run/cpu.tsv" || true
+      END { printf "%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", now, v, p, g, busy, tot, PSI, VW }' >> "$run/cpu.tsv" || true
     sleep 1
   done
 }
@@ -123,9 +141,12 @@ gatling() {
   local sim=$1 bound=$2; shift 2
   local reports=()
   [ "${NO_REPORTS:-0}" = 1 ] && reports=(--no-reports)
+  local pin=()
+  [ -n "${OTHER_CPUS:-}" ] && pin=(taskset -c "$OTHER_CPUS")
   # shellcheck disable=SC2086
   timeout --signal=TERM --kill-after=30 "$bound" \
-    java $GATLING_JVM -XX:HeapDumpPath="$RUN" -cp "$CP" \
+    "${pin[@]}" "${GATLING_JAVA:-java}" $GATLING_JVM -XX:HeapDumpPath="$RUN" -Xlog:gc,gc+phases:file="$RUN/gatling-gc-$sim.log":time,uptime \
+    -cp "$CP" \
     -Dbench.baseUrl="http://127.0.0.1:$PORT" -Dbench.out="$RUN" "$@" \
     io.gatling.app.Gatling --simulation "dev.vigil.loadtest.$sim" --results-folder "$RUN/gatling" \
     "${reports[@]}" > "$RUN/gatling-$sim.log" 2>&1 &
@@ -166,9 +187,12 @@ run_once() {
     echo "mem=$(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
     echo "cpu_model=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
     echo "java=$(java -version 2>&1 | head -2 | tail -1)"
+    echo "vigil_java=$("${VIGIL_JAVA:-java}" -version 2>&1 | head -2 | tail -1)"
     echo "clk_tck=$HZ"
     echo "ports=http $PORT, cluster $cluster_port, postgres embedded (free port)"
     echo "vigil_java_opts=${VIGIL_JAVA_OPTS:-}"
+    echo "gatling_java=$("${GATLING_JAVA:-java}" -version 2>&1 | head -2 | tail -1)"
+    echo "gatling_java_opts=${GATLING_JAVA_OPTS:-}"
     # settings given to Vigil through its environment (a pair of runs often differs only there)
     env | grep '^VIGIL_' | grep -v -e PASSWORD -e TOKEN -e SECRET -e '_KEY=' | sort | sed 's/^/env_/' || true
     echo "settle=${SETTLE:-1} max ${SETTLE_MAX_SECONDS:-120} s"
@@ -187,7 +211,7 @@ run_once() {
       VIGIL_DB_DATA_DIR="$DATA/pg" VIGIL_DB_EMBEDDED_PORT=0 \
       VIGIL_DETECTION_DECIDE_TIMEOUT=2s \
       VIGIL_STREAMS_MAX_CONNECTIONS_PER_USER=100000 \
-      java -Xlog:gc:file="$RUN/vigil-gc.log":time,uptime ${VIGIL_JAVA_OPTS:-} $jfr -jar "$JAR" serve
+      "${VIGIL_JAVA:-java}" -Xlog:gc,gc+phases:file="$RUN/vigil-gc.log":time,uptime ${VIGIL_JAVA_OPTS:-} $jfr -jar "$JAR" serve
   ) > "$RUN/vigil.log" 2>&1 &
   VPID=$!
   local ready=0
@@ -205,6 +229,15 @@ run_once() {
   local jdbc=""
   [ -s "$DATA/pg/postmaster.pid" ] && jdbc="jdbc:postgresql://127.0.0.1:$(sed -n 4p "$DATA/pg/postmaster.pid")/vigil"
   echo "postgres_pid=${PM:-unknown}" >> "$RUN/meta.env"
+  if [ -n "${VIGIL_CPUS:-}" ]; then
+    taskset -a -p -c "$VIGIL_CPUS" "$VPID" > /dev/null
+    local p
+    for p in ${PM:-} $( [ -n "${PM:-}" ] && pgrep -P "$PM" ); do
+      taskset -a -p -c "$OTHER_CPUS" "$p" > /dev/null || true
+    done
+    echo "pinned=Vigil on CPUs $VIGIL_CPUS, its PostgreSQL and the load generator on $OTHER_CPUS" >> "$RUN/meta.env"
+    log "pinned Vigil to CPUs $VIGIL_CPUS, its PostgreSQL and the load generator to $OTHER_CPUS"
+  fi
 
   touch "$RUN/.sampling"
   sampler "$RUN" "$VPID" "${PM:-0}" &

@@ -80,6 +80,13 @@ public final class BenchSummary {
     Map<String, String> meta = readMeta(run.resolve("meta.env"));
     List<long[]> cpu = readCpu(run.resolve("cpu.tsv"));
     List<GcPause> gc = readGc(run.resolve("vigil-gc.log"));
+    // the load generator's: one JVM, and one log, per simulation; runs before their logs had none
+    List<GcPause> loadGc = new ArrayList<>();
+    try (var logs = Files.newDirectoryStream(run, "gatling-gc-*.log")) {
+      for (Path f : logs) {
+        loadGc.addAll(readGc(f));
+      }
+    }
     double hz = Double.parseDouble(meta.getOrDefault("clk_tck", "100"));
     int ncpu = Integer.parseInt(meta.getOrDefault("nproc", "1"));
 
@@ -115,6 +122,12 @@ public final class BenchSummary {
           ph.set(
               "gc",
               gcOver(gc, p.get("startEpochMs").asLong(), p.get("endEpochMs").asLong(), p.get("requests").asLong()));
+        }
+        if (p.has("startEpochMs") && !loadGc.isEmpty()) {
+          ObjectNode lg =
+              gcOver(loadGc, p.get("startEpochMs").asLong(), p.get("endEpochMs").asLong(), p.get("requests").asLong());
+          lg.remove(List.of("allocatedMb", "allocatedKibPerRequest")); // several JVMs: not one heap
+          ph.set("loadGeneratorGc", lg);
         }
         if (p.has("actions")) {
           long n = p.get("requests").asLong();
@@ -370,15 +383,36 @@ public final class BenchSummary {
     n.put("gatling", round2(gatling));
     n.put("machine", round2(machine));
     n.put("others", round2(Math.max(0, machine - vigil - pg - gatling)));
+    // How long runnable tasks waited for a CPU: the share of the phase in which at least one did
+    // (the kernel's CPU pressure), and what Vigil's threads waited for one per second they ran.
+    if (a.length > 7 && a[6] > 0 && b[6] >= a[6]) {
+      n.put("cpuPressure", round2((b[6] - a[6]) / 1e6 / seconds));
+    }
+    double vigilRanNs = (b[1] - a[1]) / hz * 1e9;
+    if (a.length > 7 && a[7] > 0 && b[7] >= a[7] && vigilRanNs > 0) {
+      n.put("vigilWaitPerRun", round2((b[7] - a[7]) / vigilRanNs));
+    }
     return n;
   }
 
-  /** One stop-the-world pause of Vigil's collector: when it ended, the heap before and after. */
-  record GcPause(long endMs, long beforeMb, long afterMb, double ms) {}
+  /**
+   * One pause of Vigil's collector and when it ended. G1's log gives the heap before and after with
+   * each pause; ZGC's does not (-1). A stall is ZGC's allocation stall: one thread waiting for the
+   * concurrent collection to free memory, where a pause stops every thread.
+   */
+  record GcPause(long endMs, long beforeMb, long afterMb, double ms, boolean stall) {}
 
   /** A unified-logging line of -Xlog:gc with the time decoration, e.g. G1's "Pause Young". */
   private static final Pattern GC_PAUSE =
       Pattern.compile("^\\[([^\\]]+)\\].* GC\\(\\d+\\) Pause .*?(\\d+)M->(\\d+)M\\(\\d+M\\) ([0-9.]+)ms$");
+
+  /** ZGC's pauses (-Xlog:gc+phases), e.g. "GC(7) y: Pause Mark Start 0.031ms". */
+  private static final Pattern ZGC_PAUSE =
+      Pattern.compile("^\\[([^\\]]+)\\].* GC\\(\\d+\\) [yYO]: Pause [^(]*?(?:\\([^)]*\\) )?([0-9.]+)ms$");
+
+  /** ZGC's allocation stalls (-Xlog:gc), e.g. "Allocation Stall (worker-3) 12.345ms". */
+  private static final Pattern ZGC_STALL =
+      Pattern.compile("^\\[([^\\]]+)\\].* Allocation Stall \\(.*\\) ([0-9.]+)ms$");
 
   private static final DateTimeFormatter GC_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ");
 
@@ -391,12 +425,30 @@ public final class BenchSummary {
     for (String line : Files.readAllLines(f)) {
       Matcher m = GC_PAUSE.matcher(line);
       if (m.find()) {
-        long end = OffsetDateTime.parse(m.group(1), GC_TIME).toInstant().toEpochMilli();
         pauses.add(
-            new GcPause(end, Long.parseLong(m.group(2)), Long.parseLong(m.group(3)), Double.parseDouble(m.group(4))));
+            new GcPause(
+                gcTime(m.group(1)),
+                Long.parseLong(m.group(2)),
+                Long.parseLong(m.group(3)),
+                Double.parseDouble(m.group(4)),
+                false));
+        continue;
+      }
+      m = ZGC_PAUSE.matcher(line);
+      if (m.find()) {
+        pauses.add(new GcPause(gcTime(m.group(1)), -1, -1, Double.parseDouble(m.group(2)), false));
+        continue;
+      }
+      m = ZGC_STALL.matcher(line);
+      if (m.find()) {
+        pauses.add(new GcPause(gcTime(m.group(1)), -1, -1, Double.parseDouble(m.group(2)), true));
       }
     }
     return pauses;
+  }
+
+  private static long gcTime(String decoration) {
+    return OffsetDateTime.parse(decoration, GC_TIME).toInstant().toEpochMilli();
   }
 
   /**
@@ -404,13 +456,32 @@ public final class BenchSummary {
    * between two pauses Vigil allocated the heap before the second minus the heap after the first,
    * and a phase is charged the part of each such interval it overlaps, as if allocation were even
    * within the interval (charging whole intervals to the phase their pause ends in was off by up to
-   * one interval, a third of a phase with three pauses).
+   * one interval, a third of a phase with three pauses). Only G1's pauses give the heap: with ZGC
+   * the allocation is unknown (-1), and its allocation stalls are counted apart from its pauses.
    */
-  static ObjectNode gcOver(List<GcPause> gc, long fromMs, long toMs, long requests) {
+  static ObjectNode gcOver(List<GcPause> all, long fromMs, long toMs, long requests) {
     int n = 0;
     double paused = 0;
     double max = 0;
-    double allocatedMb = 0;
+    int stalls = 0;
+    double stalled = 0;
+    double stallMax = 0;
+    for (GcPause p : all) {
+      if (p.endMs() < fromMs || p.endMs() > toMs) {
+        continue;
+      }
+      if (p.stall()) {
+        stalls++;
+        stalled += p.ms();
+        stallMax = Math.max(stallMax, p.ms());
+      } else {
+        n++;
+        paused += p.ms();
+        max = Math.max(max, p.ms());
+      }
+    }
+    List<GcPause> gc = all.stream().filter(p -> p.beforeMb() >= 0).toList();
+    double allocatedMb = gc.isEmpty() ? -1 : 0;
     for (int i = 1; i < gc.size(); i++) {
       GcPause prev = gc.get(i - 1);
       GcPause p = gc.get(i);
@@ -420,12 +491,6 @@ public final class BenchSummary {
       if (to > from && overlap > 0) {
         allocatedMb += Math.max(0, p.beforeMb() - prev.afterMb()) * overlap / (to - from);
       }
-      if (p.endMs() < fromMs || p.endMs() > toMs) {
-        continue;
-      }
-      n++;
-      paused += p.ms();
-      max = Math.max(max, p.ms());
     }
     ObjectNode o = JSON.createObjectNode();
     o.put("pauses", n);
@@ -434,7 +499,12 @@ public final class BenchSummary {
     o.put("maxPauseMs", round2(max));
     o.put("allocatedMb", Math.round(allocatedMb));
     // one decimal, rounded once: the table prints one
-    o.put("allocatedKibPerRequest", requests == 0 ? 0 : Math.round(allocatedMb * 10240.0 / requests) / 10.0);
+    o.put(
+        "allocatedKibPerRequest",
+        allocatedMb < 0 ? -1 : requests == 0 ? 0 : Math.round(allocatedMb * 10240.0 / requests) / 10.0);
+    o.put("stalls", stalls);
+    o.put("stalledMs", round2(stalled));
+    o.put("maxStallMs", round2(stallMax));
     return o;
   }
 
@@ -474,11 +544,13 @@ public final class BenchSummary {
     }
     for (String line : Files.readAllLines(f)) {
       String[] c = line.trim().split("\t");
-      if (c.length != 6 || !Character.isDigit(c[0].charAt(0))) {
+      // 6 columns; 8 since the sampler reads how long tasks waited for a CPU (-1: not sampled)
+      if ((c.length != 6 && c.length != 8) || !Character.isDigit(c[0].charAt(0))) {
         continue;
       }
-      long[] v = new long[6];
-      for (int i = 0; i < 6; i++) {
+      long[] v = new long[8];
+      Arrays.fill(v, -1);
+      for (int i = 0; i < c.length; i++) {
         v[i] = Long.parseLong(c[i]);
       }
       // A process that has just exited reads 0: keep its last counter, so a phase ending right
@@ -521,7 +593,16 @@ public final class BenchSummary {
         .append(", ")
         .append(m.path("java").asText())
         .append('\n');
-    b.append("vigil:   ").append(m.path("jar").asText()).append(" (").append(m.path("jar_commit").asText()).append(")\n");
+    b.append("vigil:   ").append(m.path("jar").asText()).append(" (").append(m.path("jar_commit").asText()).append(")");
+    // Vigil's own JVM when the run gave it another (VIGIL_JAVA); older runs have no vigil_java
+    String vigilJava = m.path("vigil_java").asText("");
+    if (!vigilJava.isEmpty() && !vigilJava.equals(m.path("java").asText())) {
+      b.append(" on ").append(vigilJava);
+    }
+    b.append('\n');
+    if (m.has("pinned")) {
+      b.append("pinned:  ").append(m.path("pinned").asText()).append('\n');
+    }
     b.append("load average before: ")
         .append(m.path("loadavg_before").asText())
         .append("   after: ")
@@ -545,9 +626,9 @@ public final class BenchSummary {
     b.append('\n');
     b.append(
         String.format(
-            "%-18s %8s %6s %8s %7s %7s %7s %8s %8s %6s | %5s %5s %5s %5s %5s%n",
+            "%-18s %8s %6s %8s %7s %7s %7s %8s %8s %6s | %5s %5s %5s %5s %5s | %5s %5s%n",
             "phase", "requests", "sec", "rate/s", "p50 ms", "p95 ms", "p99 ms", "p99.9 ms", "max ms", "!allow",
-            "vigil", "pg", "gatl.", "other", "box"));
+            "vigil", "pg", "gatl.", "other", "box", "psi", "wait"));
     for (JsonNode p : s.get("phases")) {
       if (p.get("requests").asLong() == 0) {
         b.append(String.format("%-18s %8d%n", p.get("name").asText(), 0));
@@ -557,7 +638,7 @@ public final class BenchSummary {
       JsonNode c = p.path("cpuCores");
       b.append(
           String.format(
-              "%-18s %8d %6.1f %8.0f %7.3f %7.3f %7.3f %8.3f %8.1f %6s | %5s %5s %5s %5s %5s%n",
+              "%-18s %8d %6.1f %8.0f %7.3f %7.3f %7.3f %8.3f %8.1f %6s | %5s %5s %5s %5s %5s | %5s %5s%n",
               p.get("name").asText(),
               p.get("requests").asLong(),
               p.get("seconds").asDouble(),
@@ -572,35 +653,67 @@ public final class BenchSummary {
               cores(c, "postgres"),
               cores(c, "gatling"),
               cores(c, "others"),
-              cores(c, "machine")));
+              cores(c, "machine"),
+              cores(c, "cpuPressure"),
+              cores(c, "vigilWaitPerRun")));
     }
     b.append("(latency: client-side round trip on loopback, µs resolution; CPU in cores, 1.00 = one core busy;\n")
-        .append(" box = whole machine from /proc/stat, other = box minus Vigil, its PostgreSQL and Gatling)\n\n");
+        .append(" box = whole machine from /proc/stat, other = box minus Vigil, its PostgreSQL and Gatling;\n")
+        .append(" psi = share of the phase in which a runnable task waited for a CPU (/proc/pressure/cpu);\n")
+        .append(" wait = time Vigil's threads waited for a CPU per unit of time they ran (schedstat))\n\n");
 
     if (s.get("phases").findParent("gc") != null) {
       b.append(
           String.format(
-              "%-18s %6s %8s %8s %8s %9s %11s%n",
-              "Vigil's GC", "pauses", "paused", "mean ms", "max ms", "alloc MB", "KiB/request"));
+              "%-18s %6s %8s %8s %8s %9s %11s %6s %8s%n",
+              "Vigil's GC", "pauses", "paused", "mean ms", "max ms", "alloc MB", "KiB/request", "stalls", "max ms"));
       for (JsonNode p : s.get("phases")) {
         JsonNode g = p.path("gc");
         if (g.isMissingNode()) {
           continue;
         }
+        boolean allocKnown = g.get("allocatedMb").asLong() >= 0;
         b.append(
             String.format(
-                "%-18s %6d %7.2f%% %8.1f %8.1f %9d %11.1f%n",
+                "%-18s %6d %7.2f%% %8.1f %8.1f %9s %11s %6d %8.1f%n",
                 p.get("name").asText(),
                 g.get("pauses").asInt(),
                 g.get("pausedShare").asDouble() * 100,
                 g.get("meanPauseMs").asDouble(),
                 g.get("maxPauseMs").asDouble(),
-                g.get("allocatedMb").asLong(),
-                g.get("allocatedKibPerRequest").asDouble()));
+                allocKnown ? String.valueOf(g.get("allocatedMb").asLong()) : "-",
+                allocKnown ? String.format("%.1f", g.get("allocatedKibPerRequest").asDouble()) : "-",
+                g.path("stalls").asInt(),
+                g.path("maxStallMs").asDouble()));
       }
       b.append("(vigil-gc.log: stop-the-world pauses that ended in the phase and their share of its time; allocated:\n")
           .append(" the heap's growth between pauses, the part of each interval within the phase, per request of the phase;\n")
-          .append(" phases that run at once, as the mix's, each show the whole JVM's allocation)\n\n");
+          .append(" phases that run at once, as the mix's, each show the whole JVM's allocation; ZGC's log gives no heap\n")
+          .append(" per pause (-); stalls: ZGC's allocation stalls, a thread waiting for memory, never G1's)\n\n");
+    }
+    if (s.get("phases").findParent("loadGeneratorGc") != null) {
+      b.append(
+          String.format(
+              "%-18s %6s %8s %8s %8s %6s %8s%n",
+              "load generator's GC", "pauses", "paused", "mean ms", "max ms", "stalls", "max ms"));
+      for (JsonNode p : s.get("phases")) {
+        JsonNode g = p.path("loadGeneratorGc");
+        if (g.isMissingNode()) {
+          continue;
+        }
+        b.append(
+            String.format(
+                "%-18s %6d %7.2f%% %8.1f %8.1f %6d %8.1f%n",
+                p.get("name").asText(),
+                g.get("pauses").asInt(),
+                g.get("pausedShare").asDouble() * 100,
+                g.get("meanPauseMs").asDouble(),
+                g.get("maxPauseMs").asDouble(),
+                g.get("stalls").asInt(),
+                g.get("maxStallMs").asDouble()));
+      }
+      b.append("(gatling-gc-<simulation>.log: the Gatling JVM's pauses in the phase; every request it has in flight\n")
+          .append(" during one is timed that much longer, as during one of Vigil's)\n\n");
     }
 
     for (JsonNode p : s.get("phases")) {
