@@ -96,7 +96,9 @@ build_load_generator
 # reaped children + live backends), the Gatling JVM, then the machine's busy and total jiffies, then
 # how long tasks waited for a CPU: the kernel's pressure stall total (/proc/pressure/cpu "some", µs
 # in which at least one runnable task had none; 0 without PSI), and the run-queue wait of Vigil's
-# threads together (/proc/<pid>/task/*/schedstat, ns; 0 without schedstats).
+# threads together (/proc/<pid>/task/*/schedstat, ns; 0 without schedstats). The latter sums the
+# threads alive at each sample: a thread that exits takes its wait with it, which understates the
+# sum a little, and a phase in which it fell gets no figure.
 sampler() {
   local run=$1 vpid=$2 pm=$3
   while [ -e "$run/.sampling" ]; do

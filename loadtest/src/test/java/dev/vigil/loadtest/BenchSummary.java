@@ -689,7 +689,8 @@ public final class BenchSummary {
       b.append("(vigil-gc.log: stop-the-world pauses that ended in the phase and their share of its time; allocated:\n")
           .append(" the heap's growth between pauses, the part of each interval within the phase, per request of the phase;\n")
           .append(" phases that run at once, as the mix's, each show the whole JVM's allocation; ZGC's log gives no heap\n")
-          .append(" per pause (-); stalls: ZGC's allocation stalls, a thread waiting for memory, never G1's)\n\n");
+          .append(" per pause (-), and each of its collections pauses three times; stalls: ZGC's allocation stalls, a thread\n")
+          .append(" waiting for memory, never G1's)\n\n");
     }
     if (s.get("phases").findParent("loadGeneratorGc") != null) {
       b.append(
