@@ -80,14 +80,17 @@ public final class HttpTestClient {
    */
   public String postDeclaringOnly(
       String path, String bearer, String contentType, long declaredLength) {
-    try (Socket socket = new Socket(URI.create(base).getHost(), URI.create(base).getPort())) {
+    URI uri = URI.create(base);
+    try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
       socket.setSoTimeout(10_000);
       socket
           .getOutputStream()
           .write(
               ("POST "
                       + path
-                      + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                      + " HTTP/1.1\r\nHost: "
+                      + uri.getHost()
+                      + "\r\nContent-Type: "
                       + contentType
                       + "\r\n"
                       + (bearer == null ? "" : "Authorization: Bearer " + bearer + "\r\n")

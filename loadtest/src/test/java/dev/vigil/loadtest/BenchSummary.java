@@ -662,60 +662,25 @@ public final class BenchSummary {
         .append(" psi = share of the phase in which a runnable task waited for a CPU (/proc/pressure/cpu);\n")
         .append(" wait = time Vigil's threads waited for a CPU per unit of time they ran (schedstat))\n\n");
 
-    if (s.get("phases").findParent("gc") != null) {
-      b.append(
-          String.format(
-              "%-18s %6s %8s %8s %8s %9s %11s %6s %8s%n",
-              "Vigil's GC", "pauses", "paused", "mean ms", "max ms", "alloc MB", "KiB/request", "stalls", "max ms"));
-      for (JsonNode p : s.get("phases")) {
-        JsonNode g = p.path("gc");
-        if (g.isMissingNode()) {
-          continue;
-        }
-        boolean allocKnown = g.get("allocatedMb").asLong() >= 0;
-        b.append(
-            String.format(
-                "%-18s %6d %7.2f%% %8.1f %8.1f %9s %11s %6d %8.1f%n",
-                p.get("name").asText(),
-                g.get("pauses").asInt(),
-                g.get("pausedShare").asDouble() * 100,
-                g.get("meanPauseMs").asDouble(),
-                g.get("maxPauseMs").asDouble(),
-                allocKnown ? String.valueOf(g.get("allocatedMb").asLong()) : "-",
-                allocKnown ? String.format("%.1f", g.get("allocatedKibPerRequest").asDouble()) : "-",
-                g.path("stalls").asInt(),
-                g.path("maxStallMs").asDouble()));
-      }
-      b.append("(vigil-gc.log: stop-the-world pauses that ended in the phase and their share of its time; allocated:\n")
-          .append(" the heap's growth between pauses, the part of each interval within the phase, per request of the phase;\n")
-          .append(" phases that run at once, as the mix's, each show the whole JVM's allocation; ZGC's log gives no heap\n")
-          .append(" per pause (-), and each of its collections pauses three times; stalls: ZGC's allocation stalls, a thread\n")
-          .append(" waiting for memory, never G1's)\n\n");
-    }
-    if (s.get("phases").findParent("loadGeneratorGc") != null) {
-      b.append(
-          String.format(
-              "%-18s %6s %8s %8s %8s %6s %8s%n",
-              "load generator's GC", "pauses", "paused", "mean ms", "max ms", "stalls", "max ms"));
-      for (JsonNode p : s.get("phases")) {
-        JsonNode g = p.path("loadGeneratorGc");
-        if (g.isMissingNode()) {
-          continue;
-        }
-        b.append(
-            String.format(
-                "%-18s %6d %7.2f%% %8.1f %8.1f %6d %8.1f%n",
-                p.get("name").asText(),
-                g.get("pauses").asInt(),
-                g.get("pausedShare").asDouble() * 100,
-                g.get("meanPauseMs").asDouble(),
-                g.get("maxPauseMs").asDouble(),
-                g.get("stalls").asInt(),
-                g.get("maxStallMs").asDouble()));
-      }
-      b.append("(gatling-gc-<simulation>.log: the Gatling JVM's pauses in the phase; every request it has in flight\n")
-          .append(" during one is timed that much longer, as during one of Vigil's)\n\n");
-    }
+    gcTable(
+        b,
+        s.get("phases"),
+        "gc",
+        "Vigil's GC",
+        true,
+        "(vigil-gc.log: stop-the-world pauses that ended in the phase and their share of its time; allocated:\n"
+            + " the heap's growth between pauses, the part of each interval within the phase, per request of the phase;\n"
+            + " phases that run at once, as the mix's, each show the whole JVM's allocation; ZGC's log gives no heap\n"
+            + " per pause (-), and each of its collections pauses three times; stalls: ZGC's allocation stalls, a thread\n"
+            + " waiting for memory, never G1's)\n\n");
+    gcTable(
+        b,
+        s.get("phases"),
+        "loadGeneratorGc",
+        "load generator's GC",
+        false,
+        "(gatling-gc-<simulation>.log: the Gatling JVM's pauses in the phase; every request it has in flight\n"
+            + " during one is timed that much longer, as during one of Vigil's)\n\n");
 
     for (JsonNode p : s.get("phases")) {
       if (p.has("actions") || (p.has("statuses") && p.get("statuses").size() > 1)) {
@@ -983,6 +948,47 @@ public final class BenchSummary {
     if (ceiling != null) {
       fig.put(prefix + "ToCeiling", rows / ceiling.path("rowsPerSecond").asDouble());
     }
+  }
+
+  /**
+   * One collector's table: per phase that has {@code key} (a {@link #gcOver} result), its pauses,
+   * their share and length, the heap it allocated ({@code allocation}: one JVM's heap only) and
+   * ZGC's allocation stalls; then the legend. Nothing when no phase has one.
+   */
+  static void gcTable(
+      StringBuilder b, JsonNode phases, String key, String title, boolean allocation, String legend) {
+    if (phases.findParent(key) == null) {
+      return;
+    }
+    b.append(String.format("%-18s %6s %8s %8s %8s", title, "pauses", "paused", "mean ms", "max ms"));
+    if (allocation) {
+      b.append(String.format(" %9s %11s", "alloc MB", "KiB/request"));
+    }
+    b.append(String.format(" %6s %8s%n", "stalls", "max ms"));
+    for (JsonNode p : phases) {
+      JsonNode g = p.path(key);
+      if (g.isMissingNode()) {
+        continue;
+      }
+      b.append(
+          String.format(
+              "%-18s %6d %7.2f%% %8.1f %8.1f",
+              p.get("name").asText(),
+              g.get("pauses").asInt(),
+              g.get("pausedShare").asDouble() * 100,
+              g.get("meanPauseMs").asDouble(),
+              g.get("maxPauseMs").asDouble()));
+      if (allocation) {
+        boolean known = g.get("allocatedMb").asLong() >= 0;
+        b.append(
+            String.format(
+                " %9s %11s",
+                known ? String.valueOf(g.get("allocatedMb").asLong()) : "-",
+                known ? String.format("%.1f", g.get("allocatedKibPerRequest").asDouble()) : "-"));
+      }
+      b.append(String.format(" %6d %8.1f%n", g.path("stalls").asInt(), g.path("maxStallMs").asDouble()));
+    }
+    b.append(legend);
   }
 
   static String cores(JsonNode c, String key) {
