@@ -56,16 +56,21 @@ public final class Decider {
 
   /** Decides a request before it is served; never fails (timeouts become fail-open/closed). */
   public CompletionStage<Decision> decide(Site site, DecisionRequest request) {
+    long trace = DecisionStage.nextTrace();
+    DecisionStage stage = DecisionStage.start(trace, "decide");
+    DecisionStage preparing = DecisionStage.start(trace, "prepare");
     Prepared p = prepare(site, request);
+    DecisionStage.end(preparing);
     // Stages.direct: the ask's stage is Scala's CompletableFuture, whose every step would go to
     // the JDK's default async executor — a new thread per decision with 2 cores or fewer.
     CompletableFuture<Decision> answer =
         Stages.direct(
             sharding
                 .entityRefFor(SessionEntity.ENTITY_KEY, request.sessionId())
-                .<Decision>ask(replyTo -> p.command(true, replyTo), settings.decideTimeout()));
+                .<Decision>ask(replyTo -> p.command(trace, replyTo), settings.decideTimeout()));
     return answer.handle(
         (answered, e) -> {
+          DecisionStage.end(stage);
           Decision d = e == null ? answered : failed(p.fingerprintId(), e);
           // recorded for reports; the answer does not wait for this write
           observations.append(List.of(row(site, request, p.fingerprintId(), "decision", d)));
@@ -79,9 +84,7 @@ public final class Decider {
   /** Feeds an observation (already stored) to the entities; no answer. */
   public void observe(Site site, DecisionRequest request) {
     Prepared p = prepare(site, request);
-    sharding
-        .entityRefFor(SessionEntity.ENTITY_KEY, request.sessionId())
-        .tell(p.command(false, null));
+    sharding.entityRefFor(SessionEntity.ENTITY_KEY, request.sessionId()).tell(p.command(0, null));
   }
 
   public String fingerprint(DecisionRequest request) {
@@ -109,8 +112,9 @@ public final class Decider {
       int sitePages,
       boolean runsTracker) {
 
+    /** A decision's command when replyTo is set (trace 0: untraced), else an observation's. */
     SessionEntity.Command command(
-        boolean decision, org.apache.pekko.actor.typed.ActorRef<Decision> replyTo) {
+        long trace, org.apache.pekko.actor.typed.ActorRef<Decision> replyTo) {
       return new SessionEntity.ObserveRequest(
           site.id(),
           fingerprintId,
@@ -119,7 +123,8 @@ public final class Decider {
           immediate,
           sitePages,
           runsTracker,
-          decision,
+          replyTo != null,
+          trace,
           replyTo);
     }
   }

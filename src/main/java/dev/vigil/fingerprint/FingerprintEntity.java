@@ -75,8 +75,11 @@ public final class FingerprintEntity
   /** Messages the entity accepts. */
   public sealed interface Command extends CborSerializable {}
 
-  /** A request of one of the device's sessions: answered with a Decision when it is a decision. */
-  public record Assess(String siteId, Assessor.Input input, ActorRef<Decision> replyTo)
+  /**
+   * A request of one of the device's sessions: answered with a Decision when it is a decision.
+   * {@code trace}: the decision's {@link DecisionStage} trace number, 0 when untraced.
+   */
+  public record Assess(String siteId, Assessor.Input input, long trace, ActorRef<Decision> replyTo)
       implements Command {}
 
   /** The tracker reported from one of the device's sessions. */
@@ -354,6 +357,7 @@ public final class FingerprintEntity
   }
 
   private ReplyEffect<Event, State> onAssess(State state, Assess cmd) {
+    DecisionStage stage = DecisionStage.start(cmd.trace(), "fingerprint");
     Live l = live(state);
     Assessor.Input in = cmd.input();
     Assessor.Outcome out = assessor.assess(id, l.signals(), l.throttle(), in);
@@ -414,6 +418,8 @@ public final class FingerprintEntity
       events.add(rollup()); // transitions carry the signals they happened at
     }
     Decision decision = out.decision();
+    // the stage ends before the answer: answering runs the edge's rest of the decision here
+    DecisionStage.end(stage);
     if (events.isEmpty()) {
       return decision == null ? Effect().noReply() : Effect().reply(cmd.replyTo(), decision);
     }

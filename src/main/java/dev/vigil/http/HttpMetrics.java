@@ -36,10 +36,21 @@ public final class HttpMetrics {
     return extractRequest(
         request -> {
           long start = System.nanoTime();
+          RequestEvent event = RequestEvent.started();
           return mapResponse(
               response -> {
-                timer(request.method().name(), response.status().intValue(), request)
+                int status = response.status().intValue();
+                timer(request.method().name(), status, request)
                     .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                if (event != null) {
+                  event.end();
+                }
+                if (event != null && event.shouldCommit()) {
+                  event.method = request.method().name();
+                  event.route = routeTag(request, status);
+                  event.status = status;
+                  event.commit();
+                }
                 return response;
               },
               () -> inner);

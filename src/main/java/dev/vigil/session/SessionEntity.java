@@ -12,6 +12,7 @@ import dev.vigil.engagement.ClientInfo;
 import dev.vigil.engagement.EventType;
 import dev.vigil.fingerprint.Assessor;
 import dev.vigil.fingerprint.Decision;
+import dev.vigil.fingerprint.DecisionStage;
 import dev.vigil.fingerprint.FingerprintEntity;
 import dev.vigil.session.Activity.PageSignal;
 import dev.vigil.stream.LiveEvents;
@@ -92,6 +93,7 @@ public final class SessionEntity
       int sitePages,
       boolean siteRunsTracker,
       boolean decision,
+      long trace,
       ActorRef<Decision> replyTo)
       implements Command {}
 
@@ -468,6 +470,7 @@ public final class SessionEntity
   }
 
   private ReplyEffect<Event, State> onObserveRequest(State state, ObserveRequest cmd) {
+    DecisionStage stage = DecisionStage.start(cmd.trace(), "session");
     Instant now = clock.instant();
     RequestFacts f = cmd.facts();
     SessionSignals before = signals(state, f.at());
@@ -501,13 +504,14 @@ public final class SessionEntity
             cmd.immediate(),
             state.sessionClass(),
             cmd.decision());
-    var assess = new FingerprintEntity.Assess(cmd.siteId(), input, cmd.replyTo());
+    var assess = new FingerprintEntity.Assess(cmd.siteId(), input, cmd.trace(), cmd.replyTo());
     var fingerprint =
         ClusterSharding.get(context.getSystem())
             .entityRefFor(FingerprintEntity.ENTITY_KEY, cmd.fingerprintId());
     // Forwarded before anything is journaled: a decision never waits for a journal write, not
     // even for a new session (for a client without cookies every request is one). If the write
     // then fails, the entity restarts and the next request starts the session again.
+    DecisionStage.end(stage); // before the tell: the fingerprint may start on another thread
     fingerprint.tell(assess);
     return events.isEmpty()
         ? Effect().noReply()

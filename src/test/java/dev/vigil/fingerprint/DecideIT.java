@@ -13,12 +13,20 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -91,6 +99,67 @@ class DecideIT {
       assertThat(decide(browser(ip, "/p/" + i, session)).status()).isEqualTo(200);
     }
     assertThat(threads.getTotalStartedThreadCount() - before).isLessThan(20);
+  }
+
+  @Test
+  void aFlightRecordingTakesEachDecisionApartIntoItsStagesInOrder() throws Exception {
+    String ip = newIp();
+    String session = decide(browser(ip, "/jfr", null)).json().path("sessionId").asText();
+    Path file = Files.createTempFile("decide-stages", ".jfr");
+    try {
+      try (Recording recording = new Recording()) {
+        recording.enable("vigil.DecisionStage");
+        recording.enable("vigil.HttpRequest");
+        recording.start();
+        for (int i = 0; i < 3; i++) {
+          assertThat(decide(browser(ip, "/jfr/" + i, session)).status()).isEqualTo(200);
+        }
+        recording.stop();
+        recording.dump(file);
+      }
+      Map<Long, Map<String, RecordedEvent>> traces = new HashMap<>();
+      List<RecordedEvent> requests = new ArrayList<>();
+      // (a new recording takes every event enabled by default too, such as Pekko's own)
+      for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
+        String type = e.getEventType().getName();
+        if (type.equals("vigil.HttpRequest")) {
+          requests.add(e);
+        } else if (type.equals("vigil.DecisionStage")) {
+          traces
+              .computeIfAbsent(e.getLong("trace"), t -> new HashMap<>())
+              .put(e.getString("stage"), e);
+        }
+      }
+      // every decision of the three (and no other, as no other test runs meanwhile) has its four
+      // stages, one after the other: the edge's call around its preparation and the two entities'
+      // handling, inside the request's own time in the routes
+      assertThat(traces).hasSize(3);
+      assertThat(requests).hasSize(3);
+      for (RecordedEvent r : requests) {
+        assertThat(r.getString("method")).isEqualTo("POST");
+        assertThat(r.getString("route")).isEqualTo("/v1/decide");
+        assertThat(r.getInt("status")).isEqualTo(200);
+      }
+      for (Map<String, RecordedEvent> stages : traces.values()) {
+        assertThat(stages).containsOnlyKeys("decide", "prepare", "session", "fingerprint");
+        RecordedEvent decide = stages.get("decide");
+        RecordedEvent prepare = stages.get("prepare");
+        RecordedEvent sessionStage = stages.get("session");
+        RecordedEvent fingerprint = stages.get("fingerprint");
+        assertThat(prepare.getStartTime()).isAfterOrEqualTo(decide.getStartTime());
+        assertThat(sessionStage.getStartTime()).isAfterOrEqualTo(prepare.getEndTime());
+        assertThat(fingerprint.getStartTime()).isAfterOrEqualTo(sessionStage.getEndTime());
+        assertThat(decide.getEndTime()).isAfterOrEqualTo(fingerprint.getEndTime());
+        assertThat(requests)
+            .anySatisfy(
+                r -> {
+                  assertThat(r.getStartTime()).isBeforeOrEqualTo(decide.getStartTime());
+                  assertThat(r.getEndTime()).isAfterOrEqualTo(decide.getEndTime());
+                });
+      }
+    } finally {
+      Files.deleteIfExists(file);
+    }
   }
 
   @Test

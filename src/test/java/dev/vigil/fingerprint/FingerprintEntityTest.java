@@ -223,6 +223,7 @@ class FingerprintEntityTest {
                         null,
                         "human",
                         true),
+                    0,
                     r));
 
     // then it stays blocked for a full cooldown from now, and nothing pretends the level changed
@@ -295,6 +296,7 @@ class FingerprintEntityTest {
             immediate,
             sessionClass,
             true),
+        0,
         replyTo);
   }
 }
