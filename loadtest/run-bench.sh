@@ -54,6 +54,11 @@
 #     0 = measure straight on
 #   PROFILE [0]: 1 = flight-record Vigil (JFR, settings=profile) and print where its CPU went in the
 #                measured phase (RUN_DIR/profile.txt)
+#   DECIDE_STAGES [0]: 1 = flight-record Vigil (JFR, settings=default unless PROFILE=1) with its
+#              vigil.DecisionStage and vigil.HttpRequest events and safepoints (VM operations and
+#              waits to reach one) of 1 ms or more, and take each decide phase's decisions apart into
+#              their stages inside Vigil (DecideStages; RUN_DIR/decide-stages.txt; and, as with
+#              PROFILE=1, RUN_DIR/profile.txt from JFR's own samples, every 20 ms at these settings)
 #   SURVIVORS_AFTER []: seconds after the decide step starts (its warm-up takes about 45-80 s, then
 #     30 s of settling at the target rate): sample what Vigil allocates that survives into its next
 #     young collection, by where it was allocated (Survivors; async-profiler, SURVIVORS_WINDOW [6] s;
@@ -201,8 +206,12 @@ run_once() {
     echo "loadavg_before=$(cut -d' ' -f1-3 /proc/loadavg)"
   } > "$RUN/meta.env"
 
-  local jfr=""
-  [ "${PROFILE:-0}" = 1 ] && jfr="-XX:StartFlightRecording=filename=$RUN/vigil.jfr,settings=profile,dumponexit=true"
+  local jfr="" jfc=default
+  [ "${PROFILE:-0}" = 1 ] && jfc=profile
+  if [ "${PROFILE:-0}" = 1 ] || [ "${DECIDE_STAGES:-0}" = 1 ]; then
+    jfr="-XX:StartFlightRecording=filename=$RUN/vigil.jfr,settings=$jfc,dumponexit=true"
+    [ "${DECIDE_STAGES:-0}" = 1 ] && jfr="$jfr,+vigil.DecisionStage#enabled=true,+vigil.HttpRequest#enabled=true,+jdk.SafepointBegin#threshold=1ms,+jdk.ExecuteVMOperation#threshold=1ms"
+  fi
   log "run $(basename "$RUN"): starting Vigil on 127.0.0.1:$PORT (data in $DATA)"
   (
     cd "$DATA"
@@ -390,6 +399,13 @@ run_once() {
     done > "$RUN/profile.txt"
 
     echo "profile of the measured phase: $RUN/profile.txt"
+    if [ "${DECIDE_STAGES:-0}" = 1 ]; then
+      for phase in decide "decide saturation" "mix decide"; do
+        echo "==== $phase ===="
+        java -cp "$CP" dev.vigil.loadtest.DecideStages "$RUN" "$phase" 2>&1 || true
+      done > "$RUN/decide-stages.txt"
+      echo "decisions taken apart: $RUN/decide-stages.txt"
+    fi
   fi
   [ -s "$RUN/survivors.txt" ] && cat "$RUN/survivors.txt"
   echo "results: $RUN"
