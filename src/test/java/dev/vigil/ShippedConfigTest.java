@@ -35,6 +35,9 @@ class ShippedConfigTest {
     assertThat(ClusterSettings.fromConfig(config).selfJoin()).isTrue();
     assertThat(WriterSettings.fromConfig(config, "engagement_events").maxBatchRows()).isPositive();
     assertThat(config.getString("pekko.actor.provider")).isEqualTo("cluster");
+    assertThat(config.getString("pekko.cluster.sharding.use-dispatcher"))
+        .as("sharding routes on the entities' dispatcher (conf/pekko.conf says why)")
+        .isEqualTo("pekko.actor.default-dispatcher");
     assertThat(config.getString("pekko.projection.jdbc.dialect")).isEqualTo("postgres-dialect");
   }
 
