@@ -43,13 +43,13 @@ public final class HttpMetrics {
                 timer(request.method().name(), status, request)
                     .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                 if (event != null) {
-                  event.end();
-                }
-                if (event != null && event.shouldCommit()) {
-                  event.method = request.method().name();
-                  event.route = routeTag(request, status);
-                  event.status = status;
-                  event.commit();
+                  event.end(); // before shouldCommit, which compares the duration to a threshold
+                  if (event.shouldCommit()) {
+                    event.method = request.method().name();
+                    event.route = routeTag(request, status);
+                    event.status = status;
+                    event.commit();
+                  }
                 }
                 return response;
               },
