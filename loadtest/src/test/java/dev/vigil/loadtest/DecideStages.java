@@ -1,9 +1,7 @@
 package dev.vigil.loadtest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -56,26 +54,13 @@ public final class DecideStages {
     Path run = Path.of(args[0]);
     String phaseName = args.length > 1 ? args[1] : "decide";
     long slowUs = args.length > 2 ? Long.parseLong(args[2]) : 2000;
-    Instant from = null;
-    Instant to = null;
-    JsonNode clientPhase = null;
-    for (String sim : List.of("decide", "mix")) {
-      Path f = run.resolve(sim + ".json");
-      if (!Files.exists(f)) {
-        continue;
-      }
-      for (JsonNode p : new ObjectMapper().readTree(f.toFile()).path("phases")) {
-        if (p.get("name").asText().equals(phaseName) && p.has("startEpochMs")) {
-          from = Instant.ofEpochMilli(p.get("startEpochMs").asLong());
-          to = Instant.ofEpochMilli(p.get("endEpochMs").asLong());
-          clientPhase = p;
-        }
-      }
-    }
-    if (from == null) {
+    JsonNode clientPhase = JfrTop.phase(run, phaseName);
+    if (clientPhase == null) {
       System.out.printf("no phase \"%s\" with a time window in %s%n", phaseName, run);
       return;
     }
+    Instant from = Instant.ofEpochMilli(clientPhase.get("startEpochMs").asLong());
+    Instant to = Instant.ofEpochMilli(clientPhase.get("endEpochMs").asLong());
     // Only events near the phase are kept (a stage of a decision that started in it may end a
     // decide timeout later), as start and end in epoch nanoseconds: a run records millions.
     long lo = nanos(from) - MARGIN_NS;
@@ -189,7 +174,7 @@ public final class DecideStages {
     if (n == 0) {
       return;
     }
-    if (clientPhase != null && clientPhase.has("latency")) {
+    if (clientPhase.has("latency")) {
       JsonNode l = clientPhase.get("latency");
       System.out.printf(
           "the client's latency (with HTTP and the load generator around it): p50 %s  p90 %s  p99"

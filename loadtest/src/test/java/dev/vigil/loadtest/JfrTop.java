@@ -28,20 +28,9 @@ public final class JfrTop {
     Path run = Path.of(args[0]);
     String phaseName = args.length > 1 ? args[1] : "decide";
     int rows = args.length > 2 ? Integer.parseInt(args[2]) : 25;
-    Instant from = Instant.MIN;
-    Instant to = Instant.MAX;
-    for (String sim : List.of("decide", "health", "collect", "mix", "ledger", "memory")) {
-      Path f = run.resolve(sim + ".json");
-      if (!Files.exists(f)) {
-        continue;
-      }
-      for (JsonNode p : new ObjectMapper().readTree(f.toFile()).path("phases")) {
-        if (p.get("name").asText().equals(phaseName) && p.has("startEpochMs")) {
-          from = Instant.ofEpochMilli(p.get("startEpochMs").asLong());
-          to = Instant.ofEpochMilli(p.get("endEpochMs").asLong());
-        }
-      }
-    }
+    JsonNode phase = phase(run, phaseName);
+    Instant from = phase == null ? Instant.MIN : Instant.ofEpochMilli(phase.get("startEpochMs").asLong());
+    Instant to = phase == null ? Instant.MAX : Instant.ofEpochMilli(phase.get("endEpochMs").asLong());
     Map<String, Integer> top = new HashMap<>();
     Map<String, Integer> app = new HashMap<>();
     Map<String, Integer> threads = new HashMap<>();
@@ -84,6 +73,23 @@ public final class JfrTop {
     print("by package of the top frame", packages, total, rows);
     print("top frames (self time)", top, total, rows);
     print("innermost dev.vigil frame on the stack", app, total, rows);
+  }
+
+  /** The recorder's entry for a phase with a time window, from any simulation's file; or null. */
+  static JsonNode phase(Path run, String phaseName) throws IOException {
+    JsonNode found = null;
+    for (String sim : List.of("decide", "health", "collect", "mix", "ledger", "memory")) {
+      Path f = run.resolve(sim + ".json");
+      if (!Files.exists(f)) {
+        continue;
+      }
+      for (JsonNode p : new ObjectMapper().readTree(f.toFile()).path("phases")) {
+        if (p.get("name").asText().equals(phaseName) && p.has("startEpochMs")) {
+          found = p;
+        }
+      }
+    }
+    return found;
   }
 
   static void print(String title, Map<String, Integer> m, int total, int rows) {
