@@ -123,7 +123,6 @@ public final class Decider {
           immediate,
           sitePages,
           runsTracker,
-          replyTo != null,
           trace,
           replyTo);
     }

@@ -82,7 +82,8 @@ public final class SessionEntity
   /**
    * A request of this session seen by the edge (a decision call, or an observation after the fact).
    * The session updates its signals and forwards the request to its fingerprint, which answers
-   * {@code replyTo} with the decision.
+   * {@code replyTo} with the decision; an observation has none. {@code trace}: the decision's
+   * {@code DecisionStage} trace number, 0 when untraced.
    */
   public record ObserveRequest(
       String siteId,
@@ -92,10 +93,14 @@ public final class SessionEntity
       ImmediateClass immediate,
       int sitePages,
       boolean siteRunsTracker,
-      boolean decision,
       long trace,
       ActorRef<Decision> replyTo)
-      implements Command {}
+      implements Command {
+    /** A decision waits for an answer; an observation, already stored, does not. */
+    public boolean decision() {
+      return replyTo != null;
+    }
+  }
 
   /** The fingerprint's classification of this session (sent when it differs from the last). */
   public record Classify(String sessionClass, int score, List<String> reasons, Instant at)
