@@ -1,0 +1,88 @@
+package dev.vigil.anomaly;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.ConfigFactory;
+import dev.vigil.VigilConfig;
+import dev.vigil.anomaly.SubjectEntity.AddCounts;
+import dev.vigil.anomaly.SubjectEntity.BookRolledUp;
+import dev.vigil.anomaly.SubjectEntity.Command;
+import dev.vigil.anomaly.SubjectRollups.Counts;
+import dev.vigil.testkit.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** A site's or user's metrics entity and its tick, on manual time with the entity's clock. */
+class SubjectEntityTest {
+  private static final ActorTestKit KIT =
+      ActorTestKit.create(
+          ManualTime.config()
+              .withFallback(EventSourcedBehaviorTestKit.config())
+              .withFallback(ConfigFactory.parseString("pekko.actor.provider = local")));
+  private static final ManualTime TIME = ManualTime.get(KIT.system());
+  private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
+  private static final AnomalySettings SETTINGS =
+      AnomalySettings.fromConfig(VigilConfig.resolve(VigilConfig.shipped()));
+
+  @AfterAll
+  static void shutdown() {
+    KIT.shutdownTestKit();
+  }
+
+  @Test
+  void afterAFailedWriteAndItsRestartTheTickStillJournalsTheBook() {
+    MutableClock clock = new MutableClock(T0);
+    String id = "site:s1:s1";
+    String pid = "Subject|" + id;
+    PersistenceTestKit journal = PersistenceTestKit.create(KIT.system());
+    ActorRef<Command> subject =
+        KIT.spawn(SubjectEntity.create(id, metric -> Optional.empty(), SETTINGS, clock));
+    subject.tell(new AddCounts(new Counts("s1", "site", "s1", T0, 10, 0)));
+    // the tick journals the book once the rollup interval has passed, and again as a quiet
+    // spell's minutes close
+    awaitRollupOfMinute(journal, pid, clock, minuteOf(T0));
+
+    // given a write that fails (the database went away): the next tick's rollup fails, and the
+    // entity restarts, which cancels its timers
+    journal.failNextPersisted(pid);
+    long failedAt = minuteOf(clock.instant());
+
+    // when nothing more comes, then the tick goes on after the restart: a book judged after the
+    // failure is journaled, which nothing but a tick after the failed write can do
+    awaitRollupOfMinute(journal, pid, clock, failedAt + 1);
+  }
+
+  /** Moves both clocks on, tick by tick, until a book judged up to {@code minute} is journaled. */
+  private static void awaitRollupOfMinute(
+      PersistenceTestKit journal, String pid, MutableClock clock, long minute) {
+    KIT.createTestProbe()
+        .awaitAssert(
+            Duration.ofSeconds(10),
+            () -> {
+              clock.advance(Duration.ofSeconds(31));
+              TIME.timePasses(Duration.ofSeconds(10)); // a tick, or a restart's backoff
+              assertThat(journal.persistedInStorage(pid))
+                  .anySatisfy(
+                      e ->
+                          assertThat(e)
+                              .isInstanceOfSatisfying(
+                                  BookRolledUp.class,
+                                  r ->
+                                      assertThat(r.book().minute())
+                                          .isGreaterThanOrEqualTo(minute)));
+              return null;
+            });
+  }
+
+  private static long minuteOf(Instant at) {
+    return at.getEpochSecond() / 60;
+  }
+}
