@@ -17,18 +17,22 @@ import java.util.UUID;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * The budget of one subject (a site, or an agent or user of a site): its day and month limits and
@@ -47,6 +51,10 @@ public final class BudgetEntity
       EntityTypeKey.create(Command.class, "Budget");
   static final int TAGS = 2;
   static final int SNAPSHOT_EVERY = 100;
+
+  /** One immutable strategy for every entity (a strategy per entity was ~130 bytes each). */
+  private static final BackoffSupervisorStrategy RESTART =
+      SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1);
 
   /** Messages the entity accepts. */
   public sealed interface Command extends CborSerializable {}
@@ -126,11 +134,15 @@ public final class BudgetEntity
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
-                timers -> {
-                  timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.budgetRollupInterval());
-                  return new BudgetEntity(
-                      entityId, settings, clock, publish, LiveEvents.get(ctx.getSystem()));
-                }));
+                timers ->
+                    new BudgetEntity(
+                        entityId,
+                        settings,
+                        clock,
+                        publish,
+                        LiveEvents.get(ctx.getSystem()),
+                        timers,
+                        ctx.getSelf())));
   }
 
   public static String tagFor(String entityId) {
@@ -144,6 +156,10 @@ public final class BudgetEntity
   private final Clock clock;
   private final Consumer<LedgerEvent> publish;
   private final LiveEvents liveEvents;
+  private final TimerScheduler<Command> timers;
+  private final ActorRef<Command> self;
+  // Set by the shard's stop message (see recovered()).
+  private boolean stopping;
   // Spend since the last rollup lives in memory only, like a session's activity.
   private Spend live;
   private boolean dirty;
@@ -154,10 +170,10 @@ public final class BudgetEntity
       LedgerSettings settings,
       Clock clock,
       Consumer<LedgerEvent> publish,
-      LiveEvents liveEvents) {
-    super(
-        PersistenceId.of(ENTITY_KEY.name(), entityId),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
+      LiveEvents liveEvents,
+      TimerScheduler<Command> timers,
+      ActorRef<Command> self) {
+    super(PersistenceId.of(ENTITY_KEY.name(), entityId), RESTART);
     this.entityId = entityId;
     this.subject = BudgetSubject.ofEntityId(entityId);
     this.warningRatio = settings.budgetWarningRatio();
@@ -165,6 +181,8 @@ public final class BudgetEntity
     this.clock = clock;
     this.publish = publish;
     this.liveEvents = liveEvents;
+    this.timers = timers;
+    this.self = self;
     this.lastRollup = clock.instant();
   }
 
@@ -242,7 +260,29 @@ public final class BudgetEntity
         : Effect().persist(events).thenRun(after -> announce(events, after)).thenNoReply();
   }
 
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), this::recovered)
+        .build();
+  }
+
+  /**
+   * After every recovery: the first, and the one after a restart on a failed write. The restart
+   * cancels the actor's timers, so the tick starts here, not at setup (started there, it never came
+   * back, and spend was rolled up only at passivation). When stopping was what failed, the shard is
+   * still waiting for the termination its stop message asked for once, holding the entity's
+   * messages: it stops again.
+   */
+  private void recovered(State state) {
+    timers.startTimerWithFixedDelay(Tick.INSTANCE, rollupInterval);
+    if (stopping) {
+      self.tell(Passivate.INSTANCE);
+    }
+  }
+
   private ReplyEffect<Event, State> onPassivate(State state, Passivate stop) {
+    stopping = true; // see recovered()
     if (dirty && state.limits().any()) {
       return Effect().persist(rollup(state.limits(), clock.instant())).thenStop().thenNoReply();
     }

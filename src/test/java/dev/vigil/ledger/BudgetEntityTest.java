@@ -9,6 +9,7 @@ import dev.vigil.ledger.BudgetEntity.AnomalyEscalated;
 import dev.vigil.ledger.BudgetEntity.AnomalyOpened;
 import dev.vigil.ledger.BudgetEntity.Command;
 import dev.vigil.ledger.BudgetEntity.Event;
+import dev.vigil.ledger.BudgetEntity.SpendRolledUp;
 import dev.vigil.ledger.BudgetEntity.State;
 import dev.vigil.ledger.BudgetEntity.Status;
 import dev.vigil.ledger.BudgetRules.Spend;
@@ -19,7 +20,10 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,7 +31,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A budget entity: spend told after commits crosses the warning share and then the limit (opening
  * and escalating one anomaly, publishing each crossing, answering deny), recovers its limits and
- * spend, and closes its anomaly when a new period starts.
+ * spend, closes its anomaly when a new period starts, and after a failed write goes on rolling up
+ * and still stops when passivated.
  */
 class BudgetEntityTest {
   private static final ActorTestKit KIT =
@@ -160,5 +165,75 @@ class BudgetEntityTest {
 
     assertThat(raised.events()).hasAtLeastOneElementOfType(AnomalyClosed.class);
     assertThat(raised.reply().exceeded()).isFalse();
+  }
+
+  @Test
+  void afterAFailedWriteAndItsRestartTheTickStillRollsUpSpend() {
+    String id = new BudgetSubject("shop", "agent", "planner-" + (++ids)).entityId();
+    String pid = "Budget|" + id;
+    PersistenceTestKit journal = PersistenceTestKit.create(KIT.system());
+    TestProbe<Status> replies = KIT.createTestProbe();
+    ActorRef<Command> budget = KIT.spawn(BudgetEntity.create(id, SETTINGS, clock, published::add));
+    budget.tell(new BudgetEntity.SetLimits(1_000_000L, null, "ops", Spend.NONE, replies.ref()));
+    replies.receiveMessage();
+
+    // given a write that fails (the database went away): the entity restarts, which cancels an
+    // actor's timers; what was sent meanwhile is handled once it has recovered
+    journal.failNextPersisted(pid);
+    budget.tell(new BudgetEntity.SetLimits(2_000_000L, null, "ops", Spend.NONE, replies.ref()));
+    budget.tell(new BudgetEntity.RecordSpend(700, T0));
+    budget.tell(new BudgetEntity.Check(replies.ref()));
+    replies.awaitAssert(
+        Duration.ofSeconds(10),
+        () -> {
+          TIME.timePasses(Duration.ofSeconds(1)); // the restart's backoff
+          Status status = replies.receiveMessage(Duration.ofMillis(200));
+          assertThat(status.daySpentMicrodollars()).isEqualTo(700);
+          return null;
+        });
+
+    // when the rollup interval passes, then the tick journals the spend
+    clock.advance(SETTINGS.budgetRollupInterval());
+    replies.awaitAssert(
+        Duration.ofSeconds(10),
+        () -> {
+          TIME.timePasses(SETTINGS.budgetRollupInterval());
+          assertThat(journal.persistedInStorage(pid))
+              .anySatisfy(
+                  e ->
+                      assertThat(e)
+                          .isInstanceOfSatisfying(
+                              SpendRolledUp.class,
+                              r -> assertThat(r.spend().daySpent()).isEqualTo(700)));
+          return null;
+        });
+  }
+
+  @Test
+  void whenTheWriteOnStoppingFailsItRestartsAndStillStops() {
+    String id = new BudgetSubject("shop", "agent", "planner-" + (++ids)).entityId();
+    PersistenceTestKit journal = PersistenceTestKit.create(KIT.system());
+    TestProbe<Status> replies = KIT.createTestProbe();
+    ActorRef<Command> budget = KIT.spawn(BudgetEntity.create(id, SETTINGS, clock, published::add));
+    budget.tell(new BudgetEntity.SetLimits(1_000_000L, null, "ops", Spend.NONE, replies.ref()));
+    replies.receiveMessage();
+    budget.tell(new BudgetEntity.RecordSpend(700, T0));
+    budget.tell(new BudgetEntity.Check(replies.ref()));
+    replies.receiveMessage();
+
+    // when the rollup written on stopping fails (the shard sends its stop message only once, and
+    // holds the entity's messages until it has terminated)
+    journal.failNextPersisted("Budget|" + id);
+    budget.tell(BudgetEntity.Passivate.INSTANCE);
+
+    // then the entity restarts from its journal after a backoff and stops, rather than living on
+    // unreachable
+    replies.awaitAssert(
+        Duration.ofSeconds(10),
+        () -> {
+          TIME.timePasses(Duration.ofSeconds(1));
+          replies.expectTerminated(budget, Duration.ofMillis(200));
+          return null;
+        });
   }
 }
