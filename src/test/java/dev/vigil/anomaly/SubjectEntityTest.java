@@ -2,12 +2,12 @@ package dev.vigil.anomaly;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.typesafe.config.ConfigFactory;
 import dev.vigil.VigilConfig;
 import dev.vigil.anomaly.SubjectEntity.AddCounts;
 import dev.vigil.anomaly.SubjectEntity.BookRolledUp;
 import dev.vigil.anomaly.SubjectEntity.Command;
 import dev.vigil.anomaly.SubjectRollups.Counts;
+import dev.vigil.testkit.EntityTestKit;
 import dev.vigil.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,18 +15,13 @@ import java.util.Optional;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /** A site's or user's metrics entity and its tick, on manual time with the entity's clock. */
 class SubjectEntityTest {
-  private static final ActorTestKit KIT =
-      ActorTestKit.create(
-          ManualTime.config()
-              .withFallback(EventSourcedBehaviorTestKit.config())
-              .withFallback(ConfigFactory.parseString("pekko.actor.provider = local")));
+  private static final ActorTestKit KIT = ActorTestKit.create(EntityTestKit.config());
   private static final ManualTime TIME = ManualTime.get(KIT.system());
   private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
   private static final AnomalySettings SETTINGS =

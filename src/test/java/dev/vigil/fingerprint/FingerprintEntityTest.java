@@ -2,7 +2,6 @@ package dev.vigil.fingerprint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.typesafe.config.ConfigFactory;
 import dev.vigil.VigilConfig;
 import dev.vigil.anomaly.AnomalySettings;
 import dev.vigil.anomaly.ThresholdDirectory;
@@ -17,6 +16,7 @@ import dev.vigil.fingerprint.FingerprintEntity.SignalsRolledUp;
 import dev.vigil.fingerprint.FingerprintEntity.State;
 import dev.vigil.fingerprint.FingerprintEntity.ThrottleChanged;
 import dev.vigil.session.SessionEntity;
+import dev.vigil.testkit.EntityTestKit;
 import dev.vigil.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,11 +36,7 @@ import org.junit.jupiter.api.Test;
  * session when its class changes, recovers its level, and cools down on its timer.
  */
 class FingerprintEntityTest {
-  private static final ActorTestKit KIT =
-      ActorTestKit.create(
-          ManualTime.config()
-              .withFallback(EventSourcedBehaviorTestKit.config())
-              .withFallback(ConfigFactory.parseString("pekko.actor.provider = local")));
+  private static final ActorTestKit KIT = ActorTestKit.create(EntityTestKit.config());
   private static final ManualTime TIME = ManualTime.get(KIT.system());
   private static final DetectionSettings SETTINGS =
       DetectionSettings.fromConfig(VigilConfig.resolve(VigilConfig.shipped()));

@@ -2,7 +2,6 @@ package dev.vigil.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.typesafe.config.ConfigFactory;
 import dev.vigil.VigilConfig;
 import dev.vigil.ledger.BudgetEntity.AnomalyClosed;
 import dev.vigil.ledger.BudgetEntity.AnomalyEscalated;
@@ -13,6 +12,7 @@ import dev.vigil.ledger.BudgetEntity.SpendRolledUp;
 import dev.vigil.ledger.BudgetEntity.State;
 import dev.vigil.ledger.BudgetEntity.Status;
 import dev.vigil.ledger.BudgetRules.Spend;
+import dev.vigil.testkit.EntityTestKit;
 import dev.vigil.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,11 +35,7 @@ import org.junit.jupiter.api.Test;
  * and still stops when passivated.
  */
 class BudgetEntityTest {
-  private static final ActorTestKit KIT =
-      ActorTestKit.create(
-          ManualTime.config()
-              .withFallback(EventSourcedBehaviorTestKit.config())
-              .withFallback(ConfigFactory.parseString("pekko.actor.provider = local")));
+  private static final ActorTestKit KIT = ActorTestKit.create(EntityTestKit.config());
   private static final ManualTime TIME = ManualTime.get(KIT.system());
   private static final LedgerSettings SETTINGS =
       LedgerSettings.fromConfig(VigilConfig.resolve(VigilConfig.shipped()));

@@ -2,7 +2,6 @@ package dev.vigil.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.typesafe.config.ConfigFactory;
 import dev.vigil.VigilConfig;
 import dev.vigil.detection.DetectionSettings;
 import dev.vigil.engagement.ClientInfo;
@@ -16,6 +15,7 @@ import dev.vigil.session.SessionEntity.SessionEnded;
 import dev.vigil.session.SessionEntity.SessionStarted;
 import dev.vigil.session.SessionEntity.State;
 import dev.vigil.session.SessionEntity.UserIdentified;
+import dev.vigil.testkit.EntityTestKit;
 import dev.vigil.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,11 +37,7 @@ import org.junit.jupiter.api.Test;
  * entity's clock moves with it.
  */
 class SessionEntityTest {
-  private static final ActorTestKit KIT =
-      ActorTestKit.create(
-          ManualTime.config()
-              .withFallback(EventSourcedBehaviorTestKit.config())
-              .withFallback(ConfigFactory.parseString("pekko.actor.provider = local")));
+  private static final ActorTestKit KIT = ActorTestKit.create(EntityTestKit.config());
   private static final ManualTime TIME = ManualTime.get(KIT.system());
   private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
   private static final SessionSettings SETTINGS =
