@@ -175,8 +175,8 @@ public final class SubjectEntity
   }
 
   /**
-   * The tick starts after every recovery, not at setup: a restart on a failed write cancels the
-   * actor's timers, and a subject whose tick started at setup ticked no more after it: a quiet
+   * The tick starts after every recovery, not at setup. A restart on a failed write cancels the
+   * actor's timers, and a subject whose tick started at setup ticked no more after it, so a quiet
    * spell's minutes were judged, and its book journaled, only when counts came again.
    */
   @Override

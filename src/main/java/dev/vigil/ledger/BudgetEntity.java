@@ -268,11 +268,9 @@ public final class BudgetEntity
   }
 
   /**
-   * After every recovery: the first, and the one after a restart on a failed write. The restart
-   * cancels the actor's timers, so the tick starts here, not at setup (started there, it never came
-   * back, and spend was rolled up only at passivation). When stopping was what failed, the shard is
-   * still waiting for the termination its stop message asked for once, holding the entity's
-   * messages: it stops again.
+   * As for sessions: a restart on a failed write cancels the timers (a tick started at setup never
+   * came back, and spend was rolled up only at passivation), and when the write on stopping failed
+   * the shard still holds the budget's messages for the termination it asked for once.
    */
   private void recovered(State state) {
     timers.startTimerWithFixedDelay(Tick.INSTANCE, rollupInterval);
