@@ -160,7 +160,10 @@ public final class LedgerIngest {
 
   /**
    * Writes the rows and payloads, then answers each key in the caller's order with what is stored
-   * under it; only first writes go to {@code onNew} (budgets, live events).
+   * under it. The rows this write stored first go to {@code onNew} (budgets, live events) as soon
+   * as they are committed, before the payloads' write and the read of repeats complete: if either
+   * of those fails, the caller is refused and retries, and the retry finds every row a repeat, so a
+   * call's spend would otherwise never reach its budget.
    */
   private <R, V> CompletionStage<List<Recorded<V>>> record(
       String siteId,
@@ -171,11 +174,38 @@ public final class LedgerIngest {
       Consumer<List<V>> onNew) {
     return write(
             keys,
-            () -> written.writer().appendReturning(List.copyOf(written.rows().values())),
+            () ->
+                written
+                    .writer()
+                    .appendReturning(List.copyOf(written.rows().values()))
+                    .thenApplyAsync(
+                        inserted -> {
+                          announce(written, inserted, view, onNew);
+                          return inserted;
+                        },
+                        blocking),
             written.payloads())
         .thenApplyAsync(
             inserted -> blockingly(() -> stored(siteId, written, inserted, full, view)), blocking)
-        .thenApply(stored -> answer(keys, stored, written.ingestId(), onNew));
+        .thenApply(stored -> answer(keys, stored, written.ingestId()));
+  }
+
+  /** Tells {@code onNew} the rows this write stored first (the insert returned), in their order. */
+  private static <R, V> void announce(
+      Written<R> written, List<Object> inserted, Function<R, V> view, Consumer<List<V>> onNew) {
+    Set<Object> mine = new HashSet<>(inserted);
+    List<V> created = new ArrayList<>(inserted.size());
+    written
+        .rows()
+        .forEach(
+            (key, row) -> {
+              if (mine.contains(key)) {
+                created.add(view.apply(row));
+              }
+            });
+    if (!created.isEmpty()) {
+      onNew.accept(created);
+    }
   }
 
   /**
@@ -239,24 +269,18 @@ public final class LedgerIngest {
         });
   }
 
-  private <V> List<Recorded<V>> answer(
-      List<Key> keys, Map<Key, Stored<V>> stored, String ingestId, Consumer<List<V>> onNew) {
+  /** Each key in the caller's order; a key this write stored is new at its first mention only. */
+  private static <V> List<Recorded<V>> answer(
+      List<Key> keys, Map<Key, Stored<V>> stored, String ingestId) {
     List<Recorded<V>> answer = new ArrayList<>();
-    List<V> created = new ArrayList<>();
-    Set<Key> seen = new java.util.HashSet<>();
+    Set<Key> seen = new HashSet<>();
     for (Key key : keys) {
       Stored<V> s = stored.get(key);
       if (s == null) {
         throw new IllegalStateException("row " + key.id() + " was not found after its commit");
       }
       boolean first = s.ingestId().equals(ingestId) && seen.add(key);
-      if (first) {
-        created.add(s.row());
-      }
       answer.add(new Recorded<>(!first, s.row()));
-    }
-    if (!created.isEmpty()) {
-      onNew.accept(created);
     }
     return answer;
   }

@@ -521,6 +521,67 @@ class LedgerIT {
   }
 
   @Test
+  void aCallRefusedBecauseItsPayloadWasNotStoredCountsItsSpendWhenRetried() throws Exception {
+    String agent = "payload-" + unique();
+    String id = unique();
+    Reply set =
+        put(
+            "/v1/budgets",
+            admin,
+            "{\"site\":\"tier3\",\"subjectKind\":\"agent\",\"subjectId\":\""
+                + agent
+                + "\",\"monthlyLimitMicrodollars\":100000}");
+    assertThat(set.status()).as(set.body()).isEqualTo(200);
+    // 50,000 input tokens × 3 = 150,000 µ$, and a prompt that tier 3 keeps as a payload
+    ObjectNode call = call(id, agent).put("inputTokens", 50_000).put("prompt", "kept");
+
+    // the payloads' table fails every insert (the rows' table does not): the call's row commits,
+    // its payload does not, and the call is refused
+    execute(
+        "CREATE FUNCTION refuse_payloads() RETURNS trigger LANGUAGE plpgsql AS"
+            + " $$ BEGIN RAISE EXCEPTION 'payload storage is down' USING ERRCODE = 'XX000'; END $$");
+    execute(
+        "CREATE TRIGGER refuse_payloads BEFORE INSERT ON ledger_payloads"
+            + " FOR EACH STATEMENT EXECUTE FUNCTION refuse_payloads()");
+    Reply refused;
+    try {
+      refused = http.postJson("/v1/ai/requests", tier3Key, call.toString());
+    } finally {
+      execute("DROP TRIGGER refuse_payloads ON ledger_payloads");
+      execute("DROP FUNCTION refuse_payloads()");
+    }
+    assertThat(refused.status()).as(refused.body()).isEqualTo(503);
+    assertThat(refused.json().path("error").path("code").asText()).isEqualTo("storage_unavailable");
+    assertThat(count("ai_requests", "request_id", id)).isEqualTo(1);
+    assertThat(count("ledger_payloads", "id", id)).isZero();
+
+    // the client's retry finds the row stored (a repeat) and stores the payload
+    Reply retried = post("/v1/ai/requests", tier3Key, call);
+    assertThat(retried.status()).isEqualTo(200);
+    assertThat(retried.json().path("duplicate").asBoolean()).isTrue();
+    assertThat(count("ledger_payloads", "id", id)).isEqualTo(1);
+
+    // the call's spend reached its budget once, though no answer ever called it new
+    Await.until(
+        Duration.ofSeconds(10),
+        () -> {
+          JsonNode check =
+              http.get("/v1/ai/budget?agent=" + agent + "&user=user-1", tier3Key).json();
+          assertThat(check.path("decision").asText()).isEqualTo("deny");
+        });
+    Await.until(
+        Duration.ofSeconds(15),
+        () -> {
+          JsonNode mine = null;
+          for (JsonNode b : http.get("/v1/budgets?site=tier3", admin).json().path("budgets")) {
+            mine = b.path("subjectId").asText().equals(agent) ? b : mine;
+          }
+          assertThat(mine).isNotNull();
+          assertThat(mine.path("monthSpentMicrodollars").asLong()).isEqualTo(150_000);
+        });
+  }
+
+  @Test
   void syntheticCallsCountInNoFigure() throws Exception {
     String agent = "synth-" + unique();
     String trace = "synthetic-trace-" + unique();
@@ -711,6 +772,12 @@ class LedgerIT {
   private long count(String table, String column, String value) throws Exception {
     return Long.parseLong(
         query("SELECT count(*) FROM " + table + " WHERE " + column + " = '" + value + "'"));
+  }
+
+  private void execute(String sql) throws Exception {
+    try (Connection c = DriverManager.getConnection(db.url(), db.user(), db.password())) {
+      c.createStatement().execute(sql);
+    }
   }
 
   private String query(String sql) throws Exception {
