@@ -158,20 +158,10 @@ public final class AnomalyRoutes {
   private Route save(Principal p, List<Threshold> ts) {
     return onSuccess(
         CompletableFuture.supplyAsync(
-            () ->
-                call(
-                    () -> {
-                      for (Threshold t : ts) {
-                        if (!repository.update(t, p.name())) {
-                          return t.metric();
-                        }
-                      }
-                      return null;
-                    }),
-            blocking),
+            () -> call(() -> repository.updateAll(ts, p.name())), blocking),
         unknown -> {
-          if (unknown != null) {
-            return invalid("metric", "unknown metric '" + unknown + "'");
+          if (unknown.isPresent()) {
+            return invalid("metric", "unknown metric '" + unknown.get() + "'; nothing was changed");
           }
           thresholdsChanged.run();
           return complete(StatusCodes.OK, Map.of("thresholds", ts), Json.marshaller());

@@ -243,6 +243,23 @@ class AnomalyReplayIT {
     assertThat(unknown.status()).isEqualTo(400);
     assertThat(unknown.json().path("error").path("message").asText()).contains("unknown metric");
 
+    // a list with one unknown metric changes none of them, not even those before it
+    String before = http.get("/v1/anomaly-thresholds", admin).body();
+    Reply partly =
+        put(
+            "/v1/anomaly-thresholds",
+            "[{\"metric\":\"error_rate\",\"warningFloor\":0.11,\"criticalFloor\":0.22,"
+                + "\"warningMultiple\":2,\"criticalMultiple\":3},"
+                + "{\"metric\":\"coffee_per_minute\",\"warningFloor\":1,\"criticalFloor\":2,"
+                + "\"warningMultiple\":2,\"criticalMultiple\":3}]");
+    assertThat(partly.status()).isEqualTo(400);
+    assertThat(http.get("/v1/anomaly-thresholds", admin).body())
+        .isEqualTo(before)
+        .contains("\"metric\":\"error_rate\"");
+    assertThat(partly.json().path("error").path("message").asText())
+        .contains("unknown metric 'coffee_per_minute'")
+        .contains("nothing was changed");
+
     String viewer =
         http.postJson("/v1/tokens", admin, "{\"name\":\"v\",\"role\":\"viewer\",\"allSites\":true}")
             .json()
