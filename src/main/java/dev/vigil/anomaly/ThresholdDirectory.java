@@ -31,7 +31,11 @@ public final class ThresholdDirectory implements Function<String, Optional<Thres
     return d;
   }
 
-  public void refresh() {
+  /**
+   * Reloads the rules. Synchronized: the periodic reload and an edit's may overlap, and the one
+   * that read first must not store its older rows after the other.
+   */
+  public synchronized void refresh() {
     if (repository == null) {
       return;
     }

@@ -4,6 +4,9 @@ import dev.vigil.CborSerializable;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.Cancellable;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -44,13 +47,23 @@ public final class ThresholdSync {
             "anomaly-thresholds-reloader",
             Props.empty());
     topic.tell(Topic.subscribe(reloader));
-    system
-        .scheduler()
-        .scheduleWithFixedDelay(
-            refresh,
-            refresh,
-            () -> reloader.tell(new ThresholdsChanged()),
-            system.executionContext());
+    Cancellable timer =
+        system
+            .scheduler()
+            .scheduleWithFixedDelay(
+                refresh,
+                refresh,
+                () -> reloader.tell(new ThresholdsChanged()),
+                system.executionContext());
+    // no reload once the node stops serving: the database's pools close after it
+    CoordinatedShutdown.get(system)
+        .addTask(
+            CoordinatedShutdown.PhaseServiceStop(),
+            "stop-threshold-reload",
+            () -> {
+              timer.cancel();
+              return CompletableFuture.completedFuture(Done.getInstance());
+            });
     return () -> topic.tell(Topic.publish(new ThresholdsChanged()));
   }
 }
