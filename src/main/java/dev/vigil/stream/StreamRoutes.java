@@ -3,7 +3,7 @@ package dev.vigil.stream;
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
-import static org.apache.pekko.http.javadsl.server.Directives.onSuccess;
+import static org.apache.pekko.http.javadsl.server.Directives.onComplete;
 import static org.apache.pekko.http.javadsl.server.Directives.parameterOptional;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
@@ -204,12 +204,28 @@ public final class StreamRoutes {
                         replyTo)),
             OPEN_TIMEOUT,
             system.scheduler());
-    return onSuccess(
+    return onComplete(
         opened,
-        connected ->
-            connected.accepted()
-                ? complete(stream(principal.tokenId(), connectionId, queue.second()))
-                : tooMany(connected.limit()));
+        answer -> {
+          if (answer.isFailure()) {
+            // The hub did not answer in time, but may still register the connection: closed
+            // after the open (one mailbox, in order), so it holds no slot of the token's limit.
+            hubs.tell(new StreamHubs.Closed(principal.tokenId(), connectionId));
+            queue.first().complete();
+            return unavailable();
+          }
+          StreamHub.Connected connected = answer.get();
+          return connected.accepted()
+              ? complete(stream(principal.tokenId(), connectionId, queue.second()))
+              : tooMany(connected.limit());
+        });
+  }
+
+  private static Route unavailable() {
+    return complete(
+        ApiError.of("stream_unavailable", "the stream could not be opened in time; retry")
+            .toResponse(StatusCodes.SERVICE_UNAVAILABLE)
+            .addHeader(RetryAfter.create(RETRY_MILLIS / 1000)));
   }
 
   private HttpResponse stream(String tokenId, String connectionId, Source<ByteString, NotUsed> q) {
