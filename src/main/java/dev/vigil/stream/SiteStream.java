@@ -63,8 +63,17 @@ public final class SiteStream {
     INSTANCE
   }
 
-  private record ActiveCounted(long events, long decisions, long bots, Long active, Instant at)
-      implements Command {}
+  /** The answer of count {@code id}: the active sessions, null when the count failed. */
+  private record ActiveCounted(long id, Long active, Instant at) implements Command {}
+
+  /** A count of active sessions under way, with the counts of the window it closes. */
+  private record Count(long id, long events, long decisions, long bots, int ticksWaited) {}
+
+  /**
+   * Ticks a count may run past before it is given up (its answer, if it ever comes, ignored): one
+   * query that never returns, as on a half-open connection, must not end the site's stats.
+   */
+  static final int MAX_TICKS_WAITED = 5;
 
   /** The {@code stats} event's payload; rates per second over the interval. */
   public record Stats(
@@ -116,7 +125,8 @@ public final class SiteStream {
   private long events;
   private long decisions;
   private long bots;
-  private boolean counting;
+  private Count count; // null when no count is under way
+  private long countIds;
   private Instant windowStart;
 
   private SiteStream(
@@ -196,25 +206,46 @@ public final class SiteStream {
   }
 
   private Behavior<Command> onStatsTick() {
-    if (counting) {
-      return Behaviors.same(); // the last count is still running: skip a tick rather than pile up
+    if (count != null) {
+      if (count.ticksWaited() + 1 < MAX_TICKS_WAITED) {
+        // the last count is still running: skip a tick rather than pile up
+        count =
+            new Count(
+                count.id(),
+                count.events(),
+                count.decisions(),
+                count.bots(),
+                count.ticksWaited() + 1);
+        return Behaviors.same();
+      }
+      ctx.getLog()
+          .warn(
+              "Site {}: counting active sessions took {} stats intervals; giving it up",
+              siteId,
+              MAX_TICKS_WAITED);
+      events += count.events(); // its window's counts go to the next one
+      decisions += count.decisions();
+      bots += count.bots();
+      count = null;
     }
-    counting = true;
-    long e = events;
-    long d = decisions;
-    long b = bots;
+    long id = ++countIds;
+    count = new Count(id, events, decisions, bots, 0);
     events = 0;
     decisions = 0;
     bots = 0;
     Instant at = clock.instant();
     ctx.pipeToSelf(
         activeSessions.apply(siteId),
-        (n, failure) -> new ActiveCounted(e, d, b, failure == null ? n : null, at));
+        (n, failure) -> new ActiveCounted(id, failure == null ? n : null, at));
     return Behaviors.same();
   }
 
   private Behavior<Command> onActiveCounted(ActiveCounted c) {
-    counting = false;
+    if (count == null || count.id() != c.id()) {
+      return Behaviors.same(); // a count given up
+    }
+    Count done = count;
+    count = null;
     double seconds = Math.max(0.001, Duration.between(windowStart, c.at()).toMillis() / 1000.0);
     windowStart = c.at();
     Stats stats =
@@ -223,9 +254,9 @@ public final class SiteStream {
             c.at(),
             seconds,
             c.active(),
-            round(c.events() / seconds),
-            round(c.decisions() / seconds),
-            c.decisions() == 0 ? null : round((double) c.bots() / c.decisions()));
+            round(done.events() / seconds),
+            round(done.decisions() / seconds),
+            done.decisions() == 0 ? null : round((double) done.bots() / done.decisions()));
     onPublish(new Publish("stats", c.at(), LiveEvents.json(stats), true));
     return Behaviors.same();
   }

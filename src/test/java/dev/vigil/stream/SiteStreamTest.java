@@ -167,4 +167,42 @@ class SiteStreamTest {
         .extracting(SiteEvent::type)
         .containsExactly("a.one");
   }
+
+  @Test
+  void aCountThatNeverAnswersIsGivenUpAndTheStatsGoOn() throws Exception {
+    String site = "site-" + (++sites);
+    LiveEvents live = LiveEvents.get(kit.system());
+    TestProbe<SiteEvent> topic = kit.createTestProbe();
+    live.topic(site).tell(Topic.subscribe(topic.ref()));
+    java.util.concurrent.atomic.AtomicInteger calls =
+        new java.util.concurrent.atomic.AtomicInteger();
+    ActorRef<SiteStream.Command> ref =
+        kit.spawn(
+            SiteStream.create(
+                site,
+                SETTINGS,
+                live,
+                // the first count hangs for good, as a query on a half-open connection would
+                id ->
+                    calls.getAndIncrement() == 0
+                        ? new CompletableFuture<>()
+                        : CompletableFuture.completedFuture(9L),
+                Clock.fixed(T0, ZoneOffset.UTC)));
+    ref.tell(new SiteStream.AddCounts(3, 2, 1)); // before the first tick: the hung count's window
+
+    SiteEvent stats =
+        topic
+            .fishForMessage(
+                Duration.ofSeconds(5),
+                e ->
+                    e.type().equals("stats")
+                        ? FishingOutcomes.complete()
+                        : FishingOutcomes.continueAndIgnore())
+            .get(0);
+    var json = Json.MAPPER.readTree(stats.data());
+    assertThat(json.path("activeSessions").asLong()).isEqualTo(9);
+    // the given-up window's counts were carried into the next: 1 bot of 2 decisions
+    assertThat(json.path("botShare").asDouble()).isEqualTo(0.5);
+    assertThat(calls.get()).isGreaterThanOrEqualTo(2);
+  }
 }
