@@ -6,7 +6,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.BiConsumer;
 
 /**
@@ -24,7 +23,9 @@ public final class SubjectRollups {
   public record Counts(
       String siteId, String kind, String subjectId, Instant minute, int requests, int bots) {}
 
-  private final Map<Key, AtomicIntegerArray> counts = new ConcurrentHashMap<>();
+  // requests and bots of a key; changed only inside the map's compute, so a drain's remove of the
+  // key takes the counts whole: an increment either lands before it or in a new array
+  private final Map<Key, int[]> counts = new ConcurrentHashMap<>();
 
   /** A decision for the site; {@code bot} when its session is classed as a bot. */
   public void siteRequest(String siteId, Instant at, boolean bot) {
@@ -44,8 +45,8 @@ public final class SubjectRollups {
     List<Key> keys = new ArrayList<>(counts.keySet());
     keys.sort(Comparator.comparingLong(Key::minute));
     for (Key k : keys) {
-      AtomicIntegerArray c = counts.remove(k);
-      if (c != null && c.get(0) > 0) {
+      int[] c = counts.remove(k);
+      if (c != null && c[0] > 0) {
         String entityId = k.kind() + ":" + k.siteId() + ":" + k.subjectId();
         send.accept(
             entityId,
@@ -54,17 +55,22 @@ public final class SubjectRollups {
                 k.kind(),
                 k.subjectId(),
                 Instant.ofEpochSecond(k.minute() * 60),
-                c.get(0),
-                c.get(1)));
+                c[0],
+                c[1]));
       }
     }
   }
 
   private void add(Key key, boolean bot) {
-    AtomicIntegerArray c = counts.computeIfAbsent(key, k -> new AtomicIntegerArray(2));
-    c.incrementAndGet(0);
-    if (bot) {
-      c.incrementAndGet(1);
-    }
+    counts.compute(
+        key,
+        (k, c) -> {
+          int[] n = c == null ? new int[2] : c;
+          n[0]++;
+          if (bot) {
+            n[1]++;
+          }
+          return n;
+        });
   }
 }
