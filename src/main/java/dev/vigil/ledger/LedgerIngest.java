@@ -45,6 +45,9 @@ public final class LedgerIngest {
   /** Unpriced models logged once each, up to this many (a bad client must not flood the log). */
   private static final int MAX_WARNED_MODELS = 1000;
 
+  /** Distinct providers that get their own unpriced-calls meter (see {@code providerTag}). */
+  static final int MAX_PROVIDER_TAGS = 32;
+
   /** One row of the answer: the stored row, and whether it had been stored before. */
   public record Recorded<V>(boolean duplicate, V row) {}
 
@@ -59,6 +62,7 @@ public final class LedgerIngest {
   private final Clock clock;
   private final MeterRegistry registry;
   private final Set<String> warnedModels = ConcurrentHashMap.newKeySet();
+  private final Set<String> providerTags = ConcurrentHashMap.newKeySet();
 
   public LedgerIngest(
       AppendWriter<AiRequestTable.Row> aiWriter,
@@ -360,10 +364,28 @@ public final class LedgerIngest {
     publish.accept(events);
   }
 
+  /**
+   * The provider as a metric tag: a client's free text, so only the first {@link
+   * #MAX_PROVIDER_TAGS} distinct ones get a meter of their own and the rest count as "other"
+   * (meters are never removed: a client sending varied names must not grow the registry).
+   */
+  private String providerTag(String provider) {
+    if (providerTags.contains(provider)) {
+      return provider;
+    }
+    synchronized (providerTags) {
+      if (providerTags.size() < MAX_PROVIDER_TAGS) {
+        providerTags.add(provider);
+        return provider;
+      }
+    }
+    return "other";
+  }
+
   private void unpriced(AiRequestView r) {
     Counter.builder("vigil.ledger.unpriced.requests")
         .description("model calls stored without a price (cost 0): the price card lacks the model")
-        .tag("provider", r.provider())
+        .tag("provider", providerTag(r.provider()))
         .register(registry)
         .increment();
     String model = ModelIds.normalise(r.model());

@@ -582,6 +582,27 @@ class LedgerIT {
   }
 
   @Test
+  void unpricedCallsOfEverMoreProvidersDoNotGrowTheMetrics() {
+    ArrayNode calls = Json.MAPPER.createArrayNode();
+    for (int i = 0; i < LedgerIngest.MAX_PROVIDER_TAGS + 8; i++) {
+      calls.add(
+          call(unique(), "providers")
+              .put("provider", "made-up-" + i + "-" + unique())
+              .put("model", "no-such-model-p"));
+    }
+    assertThat(post("/v1/ai/requests", serverKey, calls).status()).isEqualTo(201);
+
+    List<String> meters =
+        http.get("/metrics")
+            .body()
+            .lines()
+            .filter(l -> l.startsWith("vigil_ledger_unpriced_requests_total{"))
+            .toList();
+    assertThat(meters).hasSizeLessThanOrEqualTo(LedgerIngest.MAX_PROVIDER_TAGS + 1);
+    assertThat(meters).anyMatch(l -> l.contains("provider=\"other\""));
+  }
+
+  @Test
   void syntheticCallsCountInNoFigure() throws Exception {
     String agent = "synth-" + unique();
     String trace = "synthetic-trace-" + unique();
