@@ -54,6 +54,7 @@ import dev.vigil.stream.StreamSettings;
 import dev.vigil.tenancy.TenancyRepository;
 import dev.vigil.tenancy.TenancyRoutes;
 import dev.vigil.tenancy.TenantDirectory;
+import dev.vigil.util.Repeating;
 import dev.vigil.writer.AppendWriter;
 import dev.vigil.writer.AppendWriters;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -190,7 +191,7 @@ public final class VigilServer {
               .scheduleWithFixedDelay(
                   partitionSettings.interval(),
                   partitionSettings.interval(),
-                  partitions::run,
+                  Repeating.guarded("Partition maintenance", partitions::run),
                   blockingPool);
       AppendWriters writers = new AppendWriters(system, database, config, registry);
       AppendWriter<EngagementTable.Row> engagementWriter = writers.create(EngagementTable.table());
@@ -231,12 +232,14 @@ public final class VigilServer {
               .scheduleWithFixedDelay(
                   anomalySettings.siteRollupInterval(),
                   anomalySettings.siteRollupInterval(),
-                  () ->
-                      rollups.drain(
-                          (entityId, counts) ->
-                              subjectSharding
-                                  .entityRefFor(SubjectEntity.ENTITY_KEY, entityId)
-                                  .tell(new SubjectEntity.AddCounts(counts))),
+                  Repeating.guarded(
+                      "Sending the anomaly counts",
+                      () ->
+                          rollups.drain(
+                              (entityId, counts) ->
+                                  subjectSharding
+                                      .entityRefFor(SubjectEntity.ENTITY_KEY, entityId)
+                                      .tell(new SubjectEntity.AddCounts(counts)))),
                   system.executionContext());
       DataSource projectionPool =
           database.newPool(
@@ -267,7 +270,10 @@ public final class VigilServer {
           system
               .scheduler()
               .scheduleWithFixedDelay(
-                  authRefresh, authRefresh, directory::refresh, system.executionContext());
+                  authRefresh,
+                  authRefresh,
+                  Repeating.guarded("Reloading sites and tokens", directory::refresh),
+                  system.executionContext());
       // Timers that use the database stop before its pools close.
       CoordinatedShutdown.get(system)
           .addTask(

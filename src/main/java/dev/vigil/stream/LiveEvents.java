@@ -2,6 +2,7 @@ package dev.vigil.stream;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.vigil.http.Json;
+import dev.vigil.util.Repeating;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -70,7 +71,11 @@ public final class LiveEvents implements Extension {
     sharding = ClusterSharding.get(system);
     return system
         .scheduler()
-        .scheduleWithFixedDelay(interval, interval, this::drainCounts, system.executionContext());
+        .scheduleWithFixedDelay(
+            interval,
+            interval,
+            Repeating.guarded("Sending the live counts", this::drainCounts),
+            system.executionContext());
   }
 
   public boolean started() {
