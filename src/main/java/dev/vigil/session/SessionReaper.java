@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -59,19 +60,35 @@ public final class SessionReaper {
                   Executor blocking =
                       ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
                   ClusterSharding sharding = ClusterSharding.get(ctx.getSystem());
+                  // a catch-up tick and the periodic one must not run the same query twice at once
+                  // (each would wake the same entities)
+                  AtomicBoolean querying = new AtomicBoolean();
                   return Behaviors.receive(Message.class)
                       .onMessageEquals(
                           Tick.INSTANCE,
                           () -> {
+                            if (!querying.compareAndSet(false, true)) {
+                              return Behaviors.same();
+                            }
                             ctx.pipeToSelf(
                                 CompletableFuture.supplyAsync(
                                     () -> stale(pool, settings, clock), blocking),
-                                (ids, failure) -> new Found(failure == null ? ids : List.of()));
+                                (ids, failure) -> {
+                                  if (failure != null) {
+                                    ctx.getLog()
+                                        .warn(
+                                            "Could not look for sessions to end; trying again at"
+                                                + " the next interval",
+                                            failure);
+                                  }
+                                  return new Found(failure == null ? ids : List.of());
+                                });
                             return Behaviors.same();
                           })
                       .onMessage(
                           Found.class,
                           found -> {
+                            querying.set(false);
                             for (String id : found.sessionIds()) {
                               sharding
                                   .entityRefFor(SessionEntity.ENTITY_KEY, id)
