@@ -120,6 +120,86 @@ class ServerIT {
   }
 
   @Test
+  void anAdminOfListedSitesAdministersOnlyThoseSites() {
+    for (String id : List.of("iso-a", "iso-b")) {
+      assertThat(
+              http.postJson(
+                      "/v1/sites", adminToken, "{\"id\":\"" + id + "\",\"name\":\"" + id + "\"}")
+                  .status())
+          .isEqualTo(201);
+    }
+    Reply made =
+        http.postJson(
+            "/v1/tokens",
+            adminToken,
+            "{\"name\":\"a-admin\",\"role\":\"admin\",\"sites\":[\"iso-a\"]}");
+    assertThat(made.status()).isEqualTo(201);
+    String siteAdmin = made.json().path("secret").asText();
+    String siteAdminId = made.json().path("token").path("id").asText();
+
+    // it gives out no more than it has
+    Reply everything =
+        http.postJson(
+            "/v1/tokens", siteAdmin, "{\"name\":\"x\",\"role\":\"admin\",\"allSites\":true}");
+    assertThat(everything.status()).isEqualTo(403);
+    assertThat(everything.errorCode()).isEqualTo("forbidden");
+    Reply otherSite =
+        http.postJson(
+            "/v1/tokens", siteAdmin, "{\"name\":\"x\",\"role\":\"viewer\",\"sites\":[\"iso-b\"]}");
+    assertThat(otherSite.status()).isEqualTo(403);
+    // a site that does not exist is refused the same way: no probing for other tenants' ids
+    assertThat(
+            http.postJson("/v1/tokens", siteAdmin, "{\"name\":\"x\",\"sites\":[\"iso-none\"]}")
+                .status())
+        .isEqualTo(403);
+    Reply own =
+        http.postJson(
+            "/v1/tokens",
+            siteAdmin,
+            "{\"name\":\"a-viewer\",\"role\":\"viewer\",\"sites\":[\"iso-a\",\"iso-a\"]}");
+    assertThat(own.status()).as(own.body()).isEqualTo(201);
+    assertThat(own.json().path("token").path("sites").toString()).isEqualTo("[\"iso-a\"]");
+
+    // it lists and revokes only tokens of its sites
+    String operatorId = http.get("/v1/me", adminToken).json().path("tokenId").asText();
+    List<String> listed = http.get("/v1/tokens", siteAdmin).json().findValuesAsText("id");
+    assertThat(listed).contains(siteAdminId, own.json().path("token").path("id").asText());
+    assertThat(listed).doesNotContain(operatorId);
+    assertThat(http.get("/v1/tokens", adminToken).json().findValuesAsText("id"))
+        .contains(operatorId, siteAdminId);
+    Reply revokeOperator = http.delete("/v1/tokens/" + operatorId, siteAdmin);
+    assertThat(revokeOperator.status()).isEqualTo(404);
+    assertThat(http.get("/v1/me", adminToken).status()).isEqualTo(200);
+
+    // what acts on every tenant needs an admin for all sites
+    assertThat(http.postJson("/v1/sites", siteAdmin, "{\"name\":\"mine\"}").status())
+        .isEqualTo(403);
+    assertThat(
+            http.putJson(
+                    "/v1/anomaly-thresholds/error_rate",
+                    siteAdmin,
+                    "{\"warningFloor\":0.1,\"criticalFloor\":0.2,\"warningMultiple\":2,\"criticalMultiple\":3}")
+                .status())
+        .isEqualTo(403);
+    assertThat(http.get("/v1/cluster", siteAdmin).status()).isEqualTo(403);
+    assertThat(http.get("/v1/cluster", adminToken).status()).isEqualTo(200);
+  }
+
+  @Test
+  void refusesABadTokenRequestWithTheField() {
+    Reply longName =
+        http.postJson(
+            "/v1/tokens", adminToken, "{\"name\":\"" + "n".repeat(201) + "\",\"allSites\":true}");
+    assertThat(longName.status()).isEqualTo(400);
+    assertThat(longName.json().path("error").path("details").path("field").asText())
+        .isEqualTo("name");
+    Reply nullSite = http.postJson("/v1/tokens", adminToken, "{\"name\":\"n\",\"sites\":[null]}");
+    assertThat(nullSite.status()).isEqualTo(400);
+    assertThat(nullSite.json().path("error").path("details").path("field").asText())
+        .isEqualTo("sites");
+  }
+
+  @Test
   void refusesMissingMalformedUnknownAndMisplacedCredentials() {
     Reply missing = http.get("/v1/me");
     assertThat(missing.status()).isEqualTo(401);

@@ -73,13 +73,14 @@ public final class AnomalyRoutes {
                                 () ->
                                     concat(
                                         get(() -> auth.apiUser(p -> thresholds())),
-                                        put(() -> auth.admin(p -> body(b -> putAll(p, b)))))),
+                                        put(() -> auth.operator(p -> body(b -> putAll(p, b)))))),
                             path(
                                 segment(),
                                 metric ->
                                     put(
                                         () ->
-                                            auth.admin(p -> body(b -> putOne(p, metric, b)))))))));
+                                            auth.operator(
+                                                p -> body(b -> putOne(p, metric, b)))))))));
   }
 
   private Route list(Principal p) {

@@ -63,7 +63,7 @@ public final class ClusterRoutes {
                 () ->
                     get(
                         () ->
-                            auth.admin(
+                            auth.operator(
                                 p ->
                                     onSuccess(
                                         view(),

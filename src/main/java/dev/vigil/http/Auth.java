@@ -51,6 +51,18 @@ public final class Auth {
                 : forbidden("this endpoint needs an admin token"));
   }
 
+  /**
+   * Requires an admin token for all sites: what acts on every tenant at once (new sites, the shared
+   * anomaly rules, the cluster's state). An admin of listed sites administers those sites only.
+   */
+  public Route operator(Function<Principal, Route> inner) {
+    return admin(
+        principal ->
+            principal.allSites()
+                ? inner.apply(principal)
+                : forbidden("this endpoint needs an admin token for all sites"));
+  }
+
   /** Requires that the user may see the site; 403 otherwise (not 404, so ids are not probed). */
   public Route siteVisible(Principal principal, String siteId, Supplier<Route> inner) {
     return principal.maySee(siteId)

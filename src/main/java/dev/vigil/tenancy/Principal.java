@@ -21,4 +21,12 @@ public record Principal(
   public boolean maySee(String siteId) {
     return allSites || siteIds.contains(siteId);
   }
+
+  /**
+   * Whether this user's sites include all of the token's: a user for all sites covers every token,
+   * a user for listed sites only tokens for some of those sites (never one for all sites).
+   */
+  public boolean covers(ApiToken token) {
+    return allSites || (!token.allSites() && siteIds.containsAll(token.siteIds()));
+  }
 }

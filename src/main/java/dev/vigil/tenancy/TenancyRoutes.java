@@ -16,6 +16,7 @@ import dev.vigil.http.ApiError;
 import dev.vigil.http.Auth;
 import dev.vigil.http.Json;
 import java.sql.SQLException;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -70,6 +71,9 @@ public final class TenancyRoutes {
 
   public record CreatedToken(TokenView token, String secret) {}
 
+  /** As the repository allows (api_tokens.name). */
+  private static final int MAX_TOKEN_NAME = 200;
+
   private final Auth auth;
   private final TenantDirectory directory;
   private final TenancyRepository repository;
@@ -120,7 +124,7 @@ public final class TenancyRoutes {
                                             .toList()))),
                     post(
                         () ->
-                            auth.admin(
+                            auth.operator(
                                 p ->
                                     entity(
                                         Jackson.unmarshaller(Json.MAPPER, CreateSite.class),
@@ -181,29 +185,44 @@ public final class TenancyRoutes {
                                         list ->
                                             ok(
                                                 list.orElseThrow().stream()
+                                                    .filter(admin::covers)
                                                     .map(TokenView::of)
                                                     .toList()))),
                             post(
                                 () ->
                                     entity(
                                         Jackson.unmarshaller(Json.MAPPER, CreateToken.class),
-                                        this::createToken)))),
+                                        body -> createToken(admin, body))))),
                 path(
                     segment(),
                     id ->
                         delete(
                             () ->
                                 onSuccess(
-                                    blockingCall(() -> repository.revokeToken(id)),
+                                    blockingCall(() -> revoke(admin, id)),
                                     revoked ->
                                         revoked.orElse(false)
                                             ? (Route) complete(StatusCodes.NO_CONTENT)
                                             : notFound("no active token '" + id + "'"))))));
   }
 
-  private Route createToken(CreateToken body) {
+  /**
+   * Revokes a token this admin covers (a token of other sites is answered as unknown, as a listing
+   * does not show it); false when there is no such active token.
+   */
+  private boolean revoke(Principal admin, String id) throws SQLException {
+    boolean covered =
+        repository.listTokens().stream()
+            .anyMatch(t -> t.id().equals(id) && t.revokedAt() == null && admin.covers(t));
+    return covered && repository.revokeToken(id);
+  }
+
+  private Route createToken(Principal admin, CreateToken body) {
     if (body.name() == null || body.name().isBlank()) {
       return badRequest("name", "name is required");
+    }
+    if (body.name().length() > MAX_TOKEN_NAME) {
+      return badRequest("name", "name is at most " + MAX_TOKEN_NAME + " characters");
     }
     Role role;
     try {
@@ -212,7 +231,20 @@ public final class TenancyRoutes {
       return badRequest("role", "role must be admin or viewer");
     }
     boolean all = Boolean.TRUE.equals(body.allSites());
-    List<String> sites = body.sites() == null ? List.of() : body.sites();
+    if (body.sites() != null && body.sites().contains(null)) {
+      return badRequest("sites", "a site id must be a string");
+    }
+    List<String> sites =
+        body.sites() == null ? List.of() : List.copyOf(new LinkedHashSet<>(body.sites()));
+    // an admin of listed sites gives out no more than it has (403, as for a site it may not see)
+    if (all && !admin.allSites()) {
+      return forbidden("a token for listed sites may not create a token for all sites");
+    }
+    for (String site : sites) {
+      if (!admin.maySee(site)) {
+        return forbidden("this token may not see site '" + site + "'");
+      }
+    }
     for (String site : sites) {
       if (directory.siteById(site).isEmpty()) {
         return badRequest("sites", "unknown site '" + site + "'");
@@ -262,6 +294,10 @@ public final class TenancyRoutes {
     return complete(
         new ApiError("invalid_field", message, Map.of("field", field))
             .toResponse(StatusCodes.BAD_REQUEST));
+  }
+
+  private static Route forbidden(String message) {
+    return complete(ApiError.of("forbidden", message).toResponse(StatusCodes.FORBIDDEN));
   }
 
   private static Route notFound(String message) {

@@ -58,6 +58,14 @@ public final class HttpTestClient {
     return post(path, bearer, "application/json", json);
   }
 
+  public Reply putJson(String path, String bearer, String json) {
+    return send(
+        builder(path, bearer)
+            .header("Content-Type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofString(json))
+            .build());
+  }
+
   public Reply delete(String path, String bearer) {
     return send(builder(path, bearer).DELETE().build());
   }
