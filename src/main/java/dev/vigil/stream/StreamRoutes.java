@@ -153,15 +153,16 @@ public final class StreamRoutes {
     }
     Set<String> sites = split(siteParam);
     for (String site : sites) {
-      if (directory.siteById(site).isEmpty()) {
-        return error(
-            StatusCodes.NOT_FOUND,
-            new ApiError("unknown_site", "no site '" + site + "'", Map.of("field", "site")));
-      }
+      // what the token may not see is 403 whether it exists or not: no probing for other ids
       if (!principal.maySee(site)) {
         return error(
             StatusCodes.FORBIDDEN,
             ApiError.of("forbidden", "this token may not see site '" + site + "'"));
+      }
+      if (directory.siteById(site).isEmpty()) {
+        return error(
+            StatusCodes.NOT_FOUND,
+            new ApiError("unknown_site", "no site '" + site + "'", Map.of("field", "site")));
       }
     }
     boolean follow = sites.isEmpty() && principal.allSites();

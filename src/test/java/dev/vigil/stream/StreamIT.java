@@ -326,7 +326,12 @@ class StreamIT {
     try (SseClient forbidden = SseClient.open(port, viewer, "site=other", null)) {
       assertThat(forbidden.status()).isEqualTo(403);
     }
+    // a site that does not exist is the same 403 to it (no probing for other tenants' ids), and
+    // a 404 to a token for all sites
     try (SseClient unknown = SseClient.open(port, viewer, "site=nowhere", null)) {
+      assertThat(unknown.status()).isEqualTo(403);
+    }
+    try (SseClient unknown = SseClient.open(port, token, "site=nowhere", null)) {
       assertThat(unknown.status()).isEqualTo(404);
     }
     try (SseClient badKind = SseClient.open(port, viewer, "kinds=sessions", null)) {
