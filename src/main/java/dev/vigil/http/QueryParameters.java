@@ -17,6 +17,11 @@ public final class QueryParameters {
 
   private static final Pattern EPOCH_MILLIS = Pattern.compile("\\d{1,15}");
 
+  /** The instants a parameter may name: the epoch to the end of year 9999. */
+  static final Instant EARLIEST = Instant.EPOCH;
+
+  static final Instant END = Instant.parse("+10000-01-01T00:00:00Z");
+
   private final Map<String, String> values;
 
   public QueryParameters(Map<String, String> values) {
@@ -84,15 +89,24 @@ public final class QueryParameters {
 
   static Instant parseInstant(String name, String raw) {
     String value = raw.strip();
+    Instant at;
     if (EPOCH_MILLIS.matcher(value).matches()) {
-      return Instant.ofEpochMilli(Long.parseLong(value));
+      at = Instant.ofEpochMilli(Long.parseLong(value));
+    } else {
+      try {
+        // An unencoded '+' of an offset arrives as a space (form decoding); an instant has none.
+        at = Instant.parse(value.replace(' ', '+'));
+      } catch (DateTimeException e) {
+        throw new InvalidParameterException(
+            name, name + " must be an ISO-8601 instant or epoch milliseconds");
+      }
     }
-    try {
-      // An unencoded '+' of an offset arrives as a space (form decoding); an instant has none.
-      return Instant.parse(value.replace(' ', '+'));
-    } catch (DateTimeException e) {
+    // Instant reaches a billion years either way, where a window's arithmetic fails in Java and
+    // PostgreSQL's timestamps end: both were a 500.
+    if (at.isBefore(EARLIEST) || !at.isBefore(END)) {
       throw new InvalidParameterException(
-          name, name + " must be an ISO-8601 instant or epoch milliseconds");
+          name, name + " must be from " + EARLIEST + " to before " + END);
     }
+    return at;
   }
 }
