@@ -68,7 +68,13 @@ public record DetectionSettings(
       Duration cooldownBlocked) {}
 
   public static final List<String> KNOWN_FEATURES =
-      List.of("user-agent", "accept-language", "client-hints", "ip-prefix", "client-fingerprint");
+      List.of(
+          "site",
+          "user-agent",
+          "accept-language",
+          "client-hints",
+          "ip-prefix",
+          "client-fingerprint");
 
   public DetectionSettings {
     points = Map.copyOf(points);

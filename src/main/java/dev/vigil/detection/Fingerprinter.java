@@ -8,10 +8,14 @@ import java.util.List;
 
 /**
  * The device fingerprint: SHA-256 over the configured request features, truncated to 64 bits and
- * prefixed with the version ({@code f1_9c2e...}), so a change of features starts new fingerprints
- * rather than mixing them. The IP contributes its /24 (IPv4) or /48 (IPv6) network only: a device
- * keeps its fingerprint when its address changes within its provider's block, while the user agent
- * and language alone (the anchor's choice) would merge many people into one "device".
+ * prefixed with the version ({@code f2_9c2e...}), so a change of features starts new fingerprints
+ * rather than mixing them. The shipped features start with the site: a device has a fingerprint
+ * (throttle, signals, baselines) per site, so one tenant's traffic, or one tenant's server key
+ * posting decisions for any address and user agent it likes, cannot escalate or block another
+ * tenant's visitors, and a fingerprint's rows belong to one site. The IP contributes its /24 (IPv4)
+ * or /48 (IPv6) network only: a device keeps its fingerprint when its address changes within its
+ * provider's block, while the user agent and language alone (the anchor's choice) would merge many
+ * people into one "device".
  */
 public final class Fingerprinter {
   private final int version;
@@ -26,11 +30,13 @@ public final class Fingerprinter {
     return new Fingerprinter(settings.fingerprintVersion(), settings.fingerprintFeatures());
   }
 
-  public String fingerprint(RequestFacts f) {
+  /** The fingerprint of a request to {@code siteId}. */
+  public String fingerprint(String siteId, RequestFacts f) {
     StringBuilder input = new StringBuilder(256).append('v').append(version);
     for (String feature : features) {
       input.append('\u001f');
       switch (feature) {
+        case "site" -> input.append(nullToEmpty(siteId));
         case "user-agent" -> input.append(nullToEmpty(f.userAgent()));
         case "accept-language" -> input.append(nullToEmpty(f.acceptLanguage()));
         case "client-hints" ->

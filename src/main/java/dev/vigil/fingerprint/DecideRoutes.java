@@ -130,7 +130,7 @@ public final class DecideRoutes {
           }
           List<ObservationTable.Row> rows =
               accepted.stream()
-                  .map(r -> decider.row(site, r, decider.fingerprint(r), "observation", null))
+                  .map(r -> decider.row(site, r, decider.fingerprint(site, r), "observation", null))
                   .toList();
           return onSuccess(
               observations.append(rows),

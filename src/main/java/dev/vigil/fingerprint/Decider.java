@@ -87,8 +87,8 @@ public final class Decider {
     sharding.entityRefFor(SessionEntity.ENTITY_KEY, request.sessionId()).tell(p.command(0, null));
   }
 
-  public String fingerprint(DecisionRequest request) {
-    return fingerprinter.fingerprint(request.facts());
+  public String fingerprint(Site site, DecisionRequest request) {
+    return fingerprinter.fingerprint(site.id(), request.facts());
   }
 
   public ObservationTable.Row row(
@@ -130,7 +130,7 @@ public final class Decider {
 
   private Prepared prepare(Site site, DecisionRequest request) {
     var facts = request.facts();
-    String fp = fingerprinter.fingerprint(facts);
+    String fp = fingerprinter.fingerprint(site.id(), facts);
     ClientInfo client = UserAgents.parse(facts.userAgent());
     ImmediateClass immediate = rules.classify(facts, client).orElse(null);
     if (facts.isPageRequest() && immediate == null) {

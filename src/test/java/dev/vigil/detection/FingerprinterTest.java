@@ -21,24 +21,39 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** The versioned device fingerprint over the configured request features. */
 class FingerprinterTest {
+  private static final String SITE = "shop";
   private final Fingerprinter shipped = Fingerprinter.of(SETTINGS);
 
   @Test
   void theSameRequestFeaturesGiveTheSameVersionedId() {
-    String a = shipped.fingerprint(get("/").facts());
-    String b = shipped.fingerprint(get("/other").method("HEAD").facts());
+    String a = shipped.fingerprint(SITE, get("/").facts());
+    String b = shipped.fingerprint(SITE, get("/other").method("HEAD").facts());
 
-    assertThat(a).isEqualTo(b).matches("f1_[0-9a-f]{16}");
+    assertThat(a).isEqualTo(b).matches("f2_[0-9a-f]{16}");
+  }
+
+  @Test
+  void theSameDeviceHasAFingerprintPerSite() {
+    String here = shipped.fingerprint("shop", get("/").facts());
+    String there = shipped.fingerprint("blog", get("/").facts());
+
+    assertThat(here).isNotEqualTo(there);
+    // and one for all sites where the operator leaves the site out of the features
+    List<String> noSite =
+        SETTINGS.fingerprintFeatures().stream().filter(f -> !f.equals("site")).toList();
+    Fingerprinter shared = new Fingerprinter(2, noSite);
+    assertThat(shared.fingerprint("shop", get("/").facts()))
+        .isEqualTo(shared.fingerprint("blog", get("/").facts()));
   }
 
   @Test
   void aNewVersionStartsNewFingerprints() {
-    Fingerprinter v2 = new Fingerprinter(2, SETTINGS.fingerprintFeatures());
+    Fingerprinter v3 = new Fingerprinter(3, SETTINGS.fingerprintFeatures());
 
-    String one = shipped.fingerprint(get("/").facts());
-    String two = v2.fingerprint(get("/").facts());
+    String one = shipped.fingerprint(SITE, get("/").facts());
+    String two = v3.fingerprint(SITE, get("/").facts());
 
-    assertThat(two).startsWith("f2_");
+    assertThat(two).startsWith("f3_");
     assertThat(two.substring(3)).isNotEqualTo(one.substring(3));
   }
 
@@ -60,9 +75,9 @@ class FingerprinterTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("features")
   void eachConfiguredFeatureChangesTheId(String feature, UnaryOperator<Request> change) {
-    String before = shipped.fingerprint(get("/").facts());
+    String before = shipped.fingerprint(SITE, get("/").facts());
 
-    String after = shipped.fingerprint(change.apply(get("/")).facts());
+    String after = shipped.fingerprint(SITE, change.apply(get("/")).facts());
 
     assertThat(SETTINGS.fingerprintFeatures()).contains(feature);
     assertThat(after).isNotEqualTo(before);
@@ -76,15 +91,15 @@ class FingerprinterTest {
         DetectionSettings.KNOWN_FEATURES.stream().filter(f -> !f.equals(feature)).toList();
     Fingerprinter without = new Fingerprinter(1, others);
 
-    String before = without.fingerprint(get("/").facts());
-    String after = without.fingerprint(change.apply(get("/")).facts());
+    String before = without.fingerprint(SITE, get("/").facts());
+    String after = without.fingerprint(SITE, change.apply(get("/")).facts());
 
     assertThat(after).isEqualTo(before);
   }
 
   @Test
   void theShippedFeaturesAreAllKnownFeatures() {
-    assertThat(SETTINGS.fingerprintVersion()).isEqualTo(1);
+    assertThat(SETTINGS.fingerprintVersion()).isEqualTo(2);
     assertThat(SETTINGS.fingerprintFeatures())
         .containsExactlyElementsOf(DetectionSettings.KNOWN_FEATURES);
   }
@@ -99,8 +114,8 @@ class FingerprinterTest {
     "2001:db8:85a3::1,     2001:DB8:85A3::1,         true",
   })
   void addressesInTheSameNetworkShareAFingerprint(String ip1, String ip2, boolean same) {
-    String a = shipped.fingerprint(get("/").ip(ip1).facts());
-    String b = shipped.fingerprint(get("/").ip(ip2).facts());
+    String a = shipped.fingerprint(SITE, get("/").ip(ip1).facts());
+    String b = shipped.fingerprint(SITE, get("/").ip(ip2).facts());
 
     assertThat(a.equals(b)).isEqualTo(same);
   }
@@ -171,7 +186,7 @@ class FingerprinterTest {
     }
     try {
       for (String ip : List.of("cafe", "dead.beef", "1.2.3.256", "bad.cafe", "203.0.113.9")) {
-        shipped.fingerprint(get("/").ip(ip).facts());
+        shipped.fingerprint(SITE, get("/").ip(ip).facts());
         Cidr.parse("66.249.64.0/19").contains(ip);
       }
     } finally {

@@ -211,6 +211,47 @@ class DecideIT {
   }
 
   @Test
+  void aScannerOnOneSiteDoesNotBlockTheSameDeviceOnAnother() {
+    Reply other = http.postJson("/v1/sites", admin, "{\"id\":\"probed\",\"name\":\"Probed\"}");
+    assertThat(other.status()).as(other.body()).isEqualTo(201);
+    String otherKey = other.json().path("serverKey").asText();
+    Await.until(
+        Duration.ofSeconds(5),
+        () -> assertThat(http.get("/v1/site", otherKey).status()).isEqualTo(200));
+    String ip = newIp();
+
+    // another tenant's key reports a probe from this device (address, user agent and language
+    // are the caller's to say): its fingerprint there is blocked
+    Reply probe = http.postJson("/v1/decide", otherKey, browser(ip, "/.env", null));
+    assertThat(probe.status()).as(probe.body()).isEqualTo(200);
+    assertThat(probe.json().path("action").asText()).isEqualTo("block");
+
+    // here the same device is another fingerprint, not blocked
+    Reply here = decide(browser(ip, "/", null));
+    assertThat(here.json().path("action").asText()).as(here.body()).isEqualTo("allow");
+    assertThat(here.json().path("fingerprintId").asText())
+        .isNotEqualTo(probe.json().path("fingerprintId").asText())
+        .startsWith("f2_");
+    // and this site's admin sees its own fingerprint, not the other site's
+    String limited =
+        http.postJson(
+                "/v1/tokens",
+                admin,
+                "{\"name\":\"here\",\"role\":\"admin\",\"sites\":[\"default\"]}")
+            .json()
+            .path("secret")
+            .asText();
+    String mine = "/v1/fingerprints/" + here.json().path("fingerprintId").asText();
+    String theirs = "/v1/fingerprints/" + probe.json().path("fingerprintId").asText();
+    Await.until(
+        Duration.ofSeconds(10),
+        () -> {
+          assertThat(http.get(mine, limited).status()).isEqualTo(200);
+          assertThat(http.get(theirs, limited).status()).isEqualTo(403);
+        });
+  }
+
+  @Test
   void theNginxFormAllowsABrowserWith204() throws Exception {
     HttpResponse<String> r =
         raw.send(

@@ -108,7 +108,7 @@ public final class OfflineVigil {
       }
     }
     // Decider.prepare
-    String fingerprint = fingerprinter.fingerprint(f);
+    String fingerprint = fingerprinter.fingerprint(SITE, f);
     ImmediateClass immediate = rules.classify(f, UserAgents.parse(r.userAgent())).orElse(null);
     if (f.isPageRequest() && immediate == null) {
       traffic.pageSeen(SITE, f.path());
