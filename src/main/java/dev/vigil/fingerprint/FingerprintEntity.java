@@ -411,7 +411,8 @@ public final class FingerprintEntity
     if (!out.sessionClass().equals(in.sessionClass())) {
       sessions
           .apply(in.sessionId())
-          .tell(new SessionEntity.Classify(out.sessionClass(), v.score(), v.reasons(), in.at()));
+          .tell(
+              new SessionEntity.Classify(id, out.sessionClass(), v.score(), v.reasons(), in.at()));
     }
     events.addAll(anomalyEvents(anomalyChanges));
     if (!events.isEmpty()) {

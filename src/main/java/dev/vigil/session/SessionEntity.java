@@ -102,8 +102,13 @@ public final class SessionEntity
     }
   }
 
-  /** The fingerprint's classification of this session (sent when it differs from the last). */
-  public record Classify(String sessionClass, int score, List<String> reasons, Instant at)
+  /**
+   * The classification of this session by {@code fingerprintId} (sent when it differs from the
+   * last); only the session's own fingerprint's counts. A null fingerprint (a node of an older
+   * version) counts as its own.
+   */
+  public record Classify(
+      String fingerprintId, String sessionClass, int score, List<String> reasons, Instant at)
       implements Command {}
 
   /** Ends the session if nothing arrived for the inactivity timeout (sent by the reaper). */
@@ -443,8 +448,17 @@ public final class SessionEntity
     throw new IllegalArgumentException("unknown command: " + command);
   }
 
+  /**
+   * Whether input under this session's id comes from another site than the one it started on. A
+   * session id is the client's to send, and a site's keys must not reach another site's session:
+   * such input is not applied (its beacons are stored under its own site all the same).
+   */
+  private static boolean foreign(State state, String siteId) {
+    return state.started() && !state.siteId().equals(siteId);
+  }
+
   private ReplyEffect<Event, State> onRecordBeacons(State state, RecordBeacons cmd) {
-    if (cmd.beacons().isEmpty()) {
+    if (cmd.beacons().isEmpty() || foreign(state, cmd.siteId())) {
       return Effect().reply(cmd.replyTo(), Done.getInstance());
     }
     Instant now = clock.instant();
@@ -475,6 +489,9 @@ public final class SessionEntity
   }
 
   private ReplyEffect<Event, State> onObserveRequest(State state, ObserveRequest cmd) {
+    if (foreign(state, cmd.siteId())) {
+      return onForeignRequest(cmd);
+    }
     DecisionStage stage = DecisionStage.start(cmd.trace(), "session");
     Instant now = clock.instant();
     RequestFacts f = cmd.facts();
@@ -523,7 +540,37 @@ public final class SessionEntity
         : persistWithRollup(state, events, now).thenNoReply();
   }
 
+  /**
+   * A request of another site under this session's id: assessed by its own fingerprint as a new
+   * session's first request would be, and nothing of it kept here (no signals, no link, and its
+   * fingerprint's classification is not this session's).
+   */
+  private ReplyEffect<Event, State> onForeignRequest(ObserveRequest cmd) {
+    RequestFacts f = cmd.facts();
+    SessionSignals sig =
+        SessionSignals.opened(f.at()).onRequest(f, detection.limits().browserMajorFloor());
+    var input =
+        new Assessor.Input(
+            sessionId,
+            true,
+            f.at(),
+            f.ip(),
+            f.isPageRequest(),
+            f.isError(),
+            sig.evaluate(f.at(), detection, cmd.sitePages(), cmd.siteRunsTracker()),
+            cmd.immediate(),
+            "human",
+            cmd.decision());
+    ClusterSharding.get(context.getSystem())
+        .entityRefFor(FingerprintEntity.ENTITY_KEY, cmd.fingerprintId())
+        .tell(new FingerprintEntity.Assess(cmd.siteId(), input, cmd.trace(), cmd.replyTo()));
+    return Effect().noReply();
+  }
+
   private ReplyEffect<Event, State> onClassify(State state, Classify cmd) {
+    if (cmd.fingerprintId() != null && !cmd.fingerprintId().equals(state.fingerprintId())) {
+      return Effect().noReply(); // another fingerprint's view of this id (see onForeignRequest)
+    }
     if (cmd.sessionClass().equals(state.sessionClass())) {
       return Effect().noReply();
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.db.ConnectionInfo;
 import dev.vigil.testkit.Await;
+import dev.vigil.testkit.Beacons;
 import dev.vigil.testkit.HttpTestClient;
 import dev.vigil.testkit.HttpTestClient.Reply;
 import dev.vigil.testkit.TestNode;
@@ -249,6 +250,40 @@ class DecideIT {
           assertThat(http.get(mine, limited).status()).isEqualTo(200);
           assertThat(http.get(theirs, limited).status()).isEqualTo(403);
         });
+  }
+
+  @Test
+  void anotherSitesKeysCannotReachASessionThroughItsId() {
+    Reply other = http.postJson("/v1/sites", admin, "{\"id\":\"intruder\",\"name\":\"Intruder\"}");
+    assertThat(other.status()).as(other.body()).isEqualTo(201);
+    String otherServerKey = other.json().path("serverKey").asText();
+    String otherPublicKey = other.json().path("site").path("publicKey").asText();
+    Await.until(
+        Duration.ofSeconds(5),
+        () -> assertThat(http.get("/v1/site", otherServerKey).status()).isEqualTo(200));
+    String ip = newIp();
+    JsonNode mine = decide(browser(ip, "/", null)).json();
+    String session = mine.path("sessionId").asText();
+
+    // the other site's keys name this site's session: a probe, a user and a page view
+    Reply probe = http.postJson("/v1/decide", otherServerKey, browser(newIp(), "/.env", session));
+    assertThat(probe.json().path("action").asText()).as(probe.body()).isEqualTo("block");
+    assertThat(Beacons.pageView(node.port(), otherPublicKey, session, "https://intruder.example/"))
+        .isEqualTo(202);
+
+    // this site's own page view after them: once it is in the row, so is all that came before
+    assertThat(Beacons.pageView(node.port(), node.publicKey(), session, "https://shop.example/"))
+        .isEqualTo(202);
+    Await.until(
+        Duration.ofSeconds(15),
+        () ->
+            assertThat(
+                    query(
+                        "SELECT page_views || '|' || fingerprint_id || '|' || class"
+                            + " FROM sessions WHERE session_id = '"
+                            + session
+                            + "'"))
+                .isEqualTo("1|" + mine.path("fingerprintId").asText() + "|human"));
   }
 
   @Test
