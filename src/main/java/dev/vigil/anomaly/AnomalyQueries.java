@@ -126,28 +126,39 @@ public final class AnomalyQueries {
     }
   }
 
-  public Ack acknowledge(String id, Principal p) throws SQLException {
+  /** What an acknowledgement did; {@code by} the acknowledger on record (the first one). */
+  public record Acknowledged(Ack outcome, String by) {}
+
+  /**
+   * Acknowledges an anomaly of a site the user may see. The first acknowledgement stands: a later
+   * one changes nothing and is answered with who acknowledged it and when it was.
+   */
+  public Acknowledged acknowledge(String id, Principal p) throws SQLException {
     try (Connection c = dataSource.getConnection();
         PreparedStatement find =
             c.prepareStatement("SELECT site_id FROM anomalies WHERE anomaly_id = ?")) {
       find.setString(1, id);
       try (ResultSet rs = find.executeQuery()) {
         if (!rs.next()) {
-          return Ack.NOT_FOUND;
+          return new Acknowledged(Ack.NOT_FOUND, null);
         }
         if (!p.maySee(rs.getString(1))) {
-          return Ack.FORBIDDEN;
+          return new Acknowledged(Ack.FORBIDDEN, null);
         }
       }
       try (PreparedStatement ps =
           c.prepareStatement(
-              "UPDATE anomalies SET acknowledged_by = ?, acknowledged_at = now(),"
-                  + " updated_at = now() WHERE anomaly_id = ?")) {
+              "UPDATE anomalies SET acknowledged_by = coalesce(acknowledged_by, ?),"
+                  + " updated_at = CASE WHEN acknowledged_at IS NULL THEN now() ELSE updated_at END,"
+                  + " acknowledged_at = coalesce(acknowledged_at, now())"
+                  + " WHERE anomaly_id = ? RETURNING acknowledged_by")) {
         ps.setString(1, p.name() + " (" + p.tokenId() + ")");
         ps.setString(2, id);
-        ps.executeUpdate();
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return new Acknowledged(Ack.ACKNOWLEDGED, rs.getString(1));
+        }
       }
-      return Ack.ACKNOWLEDGED;
     }
   }
 

@@ -106,12 +106,12 @@ public final class AnomalyRoutes {
   private Route ack(Principal p, String id) {
     return onSuccess(
         CompletableFuture.supplyAsync(() -> call(() -> queries.acknowledge(id, p)), blocking),
-        outcome ->
-            switch (outcome) {
+        acked ->
+            switch (acked.outcome()) {
               case ACKNOWLEDGED ->
                   complete(
                       StatusCodes.OK,
-                      Map.of("anomalyId", id, "acknowledgedBy", p.name()),
+                      Map.of("anomalyId", id, "acknowledgedBy", acked.by()),
                       Json.marshaller());
               case FORBIDDEN ->
                   complete(

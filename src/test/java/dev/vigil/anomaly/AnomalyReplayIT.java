@@ -290,8 +290,21 @@ class AnomalyReplayIT {
     Reply ack = http.postJson("/v1/anomalies/" + id + "/ack", admin, "");
 
     assertThat(ack.status()).isEqualTo(200);
-    assertThat(anomaly(ip, "requests_per_minute").path("acknowledgedBy").asText())
-        .startsWith("admin");
+    String by = anomaly(ip, "requests_per_minute").path("acknowledgedBy").asText();
+    assertThat(by).startsWith("admin");
+    assertThat(ack.json().path("acknowledgedBy").asText()).isEqualTo(by);
+
+    // the first acknowledgement stands: another user's is answered with it and changes nothing
+    String viewer =
+        http.postJson(
+                "/v1/tokens", admin, "{\"name\":\"ops\",\"role\":\"viewer\",\"allSites\":true}")
+            .json()
+            .path("secret")
+            .asText();
+    Reply again = http.postJson("/v1/anomalies/" + id + "/ack", viewer, "");
+    assertThat(again.status()).isEqualTo(200);
+    assertThat(again.json().path("acknowledgedBy").asText()).isEqualTo(by);
+    assertThat(anomaly(ip, "requests_per_minute").path("acknowledgedBy").asText()).isEqualTo(by);
     assertThat(http.postJson("/v1/anomalies/an_nope/ack", admin, "").status()).isEqualTo(404);
     assertThat(http.get("/v1/anomalies?level=loud", admin).status()).isEqualTo(400);
   }
