@@ -151,6 +151,7 @@ public final class VigilServer {
     } catch (RuntimeException e) {
       throw new StartupException("configuration is invalid: " + e.getMessage(), e);
     }
+    detection.fingerprintWarning().ifPresent(log::warn);
     UserAgents.warmUp(); // seconds of work: overlap it with the database start
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     bindJvmMetrics(registry);

@@ -7,6 +7,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /** Everything detection decides by, from {@code vigil.detection}; see conf/detection.conf. */
 public record DetectionSettings(
@@ -95,6 +96,28 @@ public record DetectionSettings(
                 + KNOWN_FEATURES);
       }
     }
+  }
+
+  /**
+   * What an operator should hear about the fingerprint's configuration: without the site a device
+   * shares one fingerprint across sites, and version 1 hashed no site, so the site under version 1
+   * mixes new ids with old ones of the same prefix.
+   */
+  public Optional<String> fingerprintWarning() {
+    if (!fingerprintFeatures.contains("site")) {
+      return Optional.of(
+          "vigil.detection.fingerprint.features leaves out 'site': a device has one fingerprint"
+              + " for all sites, and one site's traffic or server key can escalate or block another"
+              + " site's visitors");
+    }
+    if (fingerprintVersion < 2) {
+      return Optional.of(
+          "vigil.detection.fingerprint.version "
+              + fingerprintVersion
+              + " hashed no site; with 'site' in the features use version 2 or later, so new"
+              + " fingerprints do not mix with the old ones");
+    }
+    return Optional.empty();
   }
 
   public int points(Signal signal) {

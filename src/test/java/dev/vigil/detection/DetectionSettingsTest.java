@@ -102,6 +102,23 @@ class DetectionSettingsTest {
   }
 
   @Test
+  void theShippedFingerprintNeedsNoWarningAndOneWithoutTheSiteOrOnVersion1Does() {
+    assertThat(
+            DetectionSettings.fromConfig(override("vigil.detection.threshold", 50))
+                .fingerprintWarning())
+        .isEmpty();
+    assertThat(
+            DetectionSettings.fromConfig(
+                    override("vigil.detection.fingerprint.features", "user-agent, ip-prefix"))
+                .fingerprintWarning())
+        .hasValueSatisfying(w -> assertThat(w).contains("leaves out 'site'"));
+    assertThat(
+            DetectionSettings.fromConfig(override("vigil.detection.fingerprint.version", 1))
+                .fingerprintWarning())
+        .hasValueSatisfying(w -> assertThat(w).contains("version 1"));
+  }
+
+  @Test
   void featuresAreTrimmedAndEmptyEntriesSkipped() {
     Config config = override("vigil.detection.fingerprint.features", " user-agent ,, ip-prefix,");
 
