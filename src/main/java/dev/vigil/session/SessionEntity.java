@@ -541,9 +541,11 @@ public final class SessionEntity
   }
 
   /**
-   * A request of another site under this session's id: assessed by its own fingerprint as a new
-   * session's first request would be, and nothing of it kept here (no signals, no link, and its
-   * fingerprint's classification is not this session's).
+   * A request of another site under this session's id: assessed by its own site's fingerprint on
+   * this request's signals alone, and nothing of it kept here (no signals, no link, and that
+   * fingerprint's classification is not this session's). Not marked new: the fingerprint counts the
+   * id as one session the first time it sees it and recognises it after, so a visitor whose cookie
+   * two sites on one host share does not look like a cookieless flood there.
    */
   private ReplyEffect<Event, State> onForeignRequest(ObserveRequest cmd) {
     RequestFacts f = cmd.facts();
@@ -552,7 +554,7 @@ public final class SessionEntity
     var input =
         new Assessor.Input(
             sessionId,
-            true,
+            false,
             f.at(),
             f.ip(),
             f.isPageRequest(),
