@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -38,10 +37,24 @@ public final class SessionReaper {
     INSTANCE
   }
 
-  private record Found(List<String> sessionIds) implements Message {}
+  /** The answer of query {@code id}. */
+  private record Found(long id, List<String> sessionIds) implements Message {}
+
+  /**
+   * Ticks a query may run past before the next one starts anyway: one query that never returns, as
+   * on a half-open connection, must not end the reaping for good.
+   */
+  static final int MAX_TICKS_WAITED = 5;
 
   /** The timer key of the early tick after a full batch. */
   private static final Object CATCH_UP = "catch-up";
+
+  /** The reaper's queries: the last one's id, the one under way (0: none) and its ticks. */
+  private static final class Queries {
+    long last;
+    long running;
+    int ticksWaited;
+  }
 
   private SessionReaper() {}
 
@@ -62,18 +75,28 @@ public final class SessionReaper {
                   ClusterSharding sharding = ClusterSharding.get(ctx.getSystem());
                   // a catch-up tick and the periodic one must not run the same query twice at once
                   // (each would wake the same entities)
-                  AtomicBoolean querying = new AtomicBoolean();
+                  Queries queries = new Queries();
                   return Behaviors.receive(Message.class)
                       .onMessageEquals(
                           Tick.INSTANCE,
                           () -> {
-                            if (!querying.compareAndSet(false, true)) {
+                            if (queries.running != 0 && ++queries.ticksWaited < MAX_TICKS_WAITED) {
                               return Behaviors.same();
                             }
+                            if (queries.running != 0) {
+                              ctx.getLog()
+                                  .warn(
+                                      "The query for sessions to end ran past {} ticks; starting"
+                                          + " another",
+                                      MAX_TICKS_WAITED);
+                            }
+                            long id = ++queries.last;
+                            queries.running = id;
+                            queries.ticksWaited = 0;
                             ctx.pipeToSelf(
                                 CompletableFuture.supplyAsync(
                                     () -> stale(pool, settings, clock), blocking),
-                                (ids, failure) -> {
+                                (found, failure) -> {
                                   if (failure != null) {
                                     ctx.getLog()
                                         .warn(
@@ -81,14 +104,16 @@ public final class SessionReaper {
                                                 + " the next interval",
                                             failure);
                                   }
-                                  return new Found(failure == null ? ids : List.of());
+                                  return new Found(id, failure == null ? found : List.of());
                                 });
                             return Behaviors.same();
                           })
                       .onMessage(
                           Found.class,
                           found -> {
-                            querying.set(false);
+                            if (found.id() == queries.running) {
+                              queries.running = 0;
+                            }
                             for (String id : found.sessionIds()) {
                               sharding
                                   .entityRefFor(SessionEntity.ENTITY_KEY, id)
