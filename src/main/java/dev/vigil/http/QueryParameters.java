@@ -18,9 +18,9 @@ public final class QueryParameters {
   private static final Pattern EPOCH_MILLIS = Pattern.compile("\\d{1,15}");
 
   /** The instants a parameter may name: the epoch to the end of year 9999. */
-  static final Instant EARLIEST = Instant.EPOCH;
+  public static final Instant EARLIEST = Instant.EPOCH;
 
-  static final Instant END = Instant.parse("+10000-01-01T00:00:00Z");
+  public static final Instant END = Instant.parse("+10000-01-01T00:00:00Z");
 
   private final Map<String, String> values;
 

@@ -1,6 +1,7 @@
 package dev.vigil.session;
 
 import dev.vigil.http.InvalidParameterException;
+import dev.vigil.http.QueryParameters;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -24,7 +25,10 @@ public record SessionCursor(Instant startedAt, String sessionId) {
       String plain = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
       int bar = plain.indexOf('|');
       if (bar > 0 && bar < plain.length() - 1) {
-        return new SessionCursor(Instant.parse(plain.substring(0, bar)), plain.substring(bar + 1));
+        Instant at = Instant.parse(plain.substring(0, bar));
+        if (!at.isBefore(QueryParameters.EARLIEST) && at.isBefore(QueryParameters.END)) {
+          return new SessionCursor(at, plain.substring(bar + 1));
+        }
       }
     } catch (IllegalArgumentException | DateTimeException e) {
       // answered below

@@ -175,6 +175,8 @@ class AnalyticsRoutesIT {
     "/v1/sessions?since=yesterday, since",
     "/v1/sessions?class=robot, class",
     "/v1/sessions?cursor=garbage, cursor",
+    // a cursor crafted with a year PostgreSQL cannot hold (+300000-01-01T00:00:00Z|s_x)
+    "/v1/sessions?cursor=KzMwMDAwMC0wMS0wMVQwMDowMDowMFp8c194, cursor",
     "/v1/analytics/content?limit=501, limit",
     "/v1/analytics/content?includeBots=maybe, includeBots",
     "/v1/analytics/traffic?until=tomorrow, until",
