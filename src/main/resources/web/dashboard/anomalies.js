@@ -213,7 +213,8 @@ async function acknowledge(a) {
     }
     const reply = await state.api.post(`/v1/anomalies/${encodeURIComponent(id)}/ack`);
     const by = (reply && reply.acknowledgedBy) || (state.me && state.me.name) || 'you';
-    acknowledged.set(id, { by, at: new Date().toISOString() });
+    const at = (reply && reply.acknowledgedAt) || new Date().toISOString();
+    acknowledged.set(id, { by, at });
     toast(`${metricInfo(a.metric).label} acknowledged`, 'good');
   } catch (e) {
     if (e.status !== 401) toast(`Could not acknowledge: ${e.describe ? e.describe() : e.message}`, 'bad');

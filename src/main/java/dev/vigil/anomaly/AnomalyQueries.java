@@ -126,12 +126,12 @@ public final class AnomalyQueries {
     }
   }
 
-  /** What an acknowledgement did; {@code by} the acknowledger on record (the first one). */
-  public record Acknowledged(Ack outcome, String by) {}
+  /** What an acknowledgement did; {@code by} and {@code at}: the one on record (the first). */
+  public record Acknowledged(Ack outcome, String by, String at) {}
 
   /**
    * Acknowledges an anomaly of a site the user may see. The first acknowledgement stands: a later
-   * one changes nothing and is answered with who acknowledged it and when it was.
+   * one changes nothing and is answered with who acknowledged it and when.
    */
   public Acknowledged acknowledge(String id, Principal p) throws SQLException {
     try (Connection c = dataSource.getConnection();
@@ -140,10 +140,10 @@ public final class AnomalyQueries {
       find.setString(1, id);
       try (ResultSet rs = find.executeQuery()) {
         if (!rs.next()) {
-          return new Acknowledged(Ack.NOT_FOUND, null);
+          return new Acknowledged(Ack.NOT_FOUND, null, null);
         }
         if (!p.maySee(rs.getString(1))) {
-          return new Acknowledged(Ack.FORBIDDEN, null);
+          return new Acknowledged(Ack.FORBIDDEN, null, null);
         }
       }
       try (PreparedStatement ps =
@@ -151,12 +151,13 @@ public final class AnomalyQueries {
               "UPDATE anomalies SET acknowledged_by = coalesce(acknowledged_by, ?),"
                   + " updated_at = CASE WHEN acknowledged_at IS NULL THEN now() ELSE updated_at END,"
                   + " acknowledged_at = coalesce(acknowledged_at, now())"
-                  + " WHERE anomaly_id = ? RETURNING acknowledged_by")) {
+                  + " WHERE anomaly_id = ? RETURNING acknowledged_by, acknowledged_at")) {
         ps.setString(1, p.name() + " (" + p.tokenId() + ")");
         ps.setString(2, id);
         try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          return new Acknowledged(Ack.ACKNOWLEDGED, rs.getString(1));
+          return rs.next()
+              ? new Acknowledged(Ack.ACKNOWLEDGED, rs.getString(1), instant(rs, 2))
+              : new Acknowledged(Ack.NOT_FOUND, null, null); // gone since the SELECT
         }
       }
     }

@@ -30,7 +30,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 /**
  * {@code GET /v1/anomalies}, {@code POST /v1/anomalies/{id}/ack}, and the thresholds: {@code GET
  * /v1/anomaly-thresholds} (any API user) and {@code PUT /v1/anomaly-thresholds/{metric}} or {@code
- * PUT /v1/anomaly-thresholds} with a list (admin), validated and applied on every node at once.
+ * PUT /v1/anomaly-thresholds} with a list (an admin for all sites: the rules are shared), validated
+ * and applied on every node at once.
  */
 public final class AnomalyRoutes {
   private final Auth auth;
@@ -111,7 +112,13 @@ public final class AnomalyRoutes {
               case ACKNOWLEDGED ->
                   complete(
                       StatusCodes.OK,
-                      Map.of("anomalyId", id, "acknowledgedBy", acked.by()),
+                      Map.of(
+                          "anomalyId",
+                          id,
+                          "acknowledgedBy",
+                          acked.by(),
+                          "acknowledgedAt",
+                          acked.at()),
                       Json.marshaller());
               case FORBIDDEN ->
                   complete(

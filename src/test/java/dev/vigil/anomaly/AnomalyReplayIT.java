@@ -304,6 +304,9 @@ class AnomalyReplayIT {
     Reply again = http.postJson("/v1/anomalies/" + id + "/ack", viewer, "");
     assertThat(again.status()).isEqualTo(200);
     assertThat(again.json().path("acknowledgedBy").asText()).isEqualTo(by);
+    assertThat(again.json().path("acknowledgedAt").asText())
+        .isEqualTo(ack.json().path("acknowledgedAt").asText())
+        .isNotEmpty();
     assertThat(anomaly(ip, "requests_per_minute").path("acknowledgedBy").asText()).isEqualTo(by);
     assertThat(http.postJson("/v1/anomalies/an_nope/ack", admin, "").status()).isEqualTo(404);
     assertThat(http.get("/v1/anomalies?level=loud", admin).status()).isEqualTo(400);
