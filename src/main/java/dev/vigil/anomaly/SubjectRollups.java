@@ -4,8 +4,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 
 /**
@@ -23,9 +23,14 @@ public final class SubjectRollups {
   public record Counts(
       String siteId, String kind, String subjectId, Instant minute, int requests, int bots) {}
 
-  // requests and bots of a key; changed only inside the map's compute, so a drain's remove of the
-  // key takes the counts whole: an increment either lands before it or in a new array
-  private final Map<Key, int[]> counts = new ConcurrentHashMap<>();
+  // A key's requests (low 31 bits) and bots (next 31) in one word, so a drain can read and seal
+  // them in one atomic step: an add either lands before the seal (and is sent) or sees the seal
+  // and goes to a new counter. Lock-free, as every decision adds here: not a lock per add
+  // (ConcurrentHashMap.compute), which every decision of a site would contend for.
+  private static final long BOT = 1L << 31;
+  private static final long COUNT = BOT - 1;
+  private static final long SEALED = 1L << 62;
+  private final ConcurrentHashMap<Key, AtomicLong> counts = new ConcurrentHashMap<>();
 
   /** A decision for the site; {@code bot} when its session is classed as a bot. */
   public void siteRequest(String siteId, Instant at, boolean bot) {
@@ -45,8 +50,15 @@ public final class SubjectRollups {
     List<Key> keys = new ArrayList<>(counts.keySet());
     keys.sort(Comparator.comparingLong(Key::minute));
     for (Key k : keys) {
-      int[] c = counts.remove(k);
-      if (c != null && c[0] > 0) {
+      AtomicLong c = counts.get(k);
+      if (c == null) {
+        continue;
+      }
+      long v = c.getAndUpdate(x -> x | SEALED);
+      counts.remove(k, c);
+      int requests = (int) (v & COUNT);
+      int bots = (int) ((v >>> 31) & COUNT);
+      if (requests > 0) {
         String entityId = k.kind() + ":" + k.siteId() + ":" + k.subjectId();
         send.accept(
             entityId,
@@ -55,22 +67,22 @@ public final class SubjectRollups {
                 k.kind(),
                 k.subjectId(),
                 Instant.ofEpochSecond(k.minute() * 60),
-                c[0],
-                c[1]));
+                requests,
+                bots));
       }
     }
   }
 
   private void add(Key key, boolean bot) {
-    counts.compute(
-        key,
-        (k, c) -> {
-          int[] n = c == null ? new int[2] : c;
-          n[0]++;
-          if (bot) {
-            n[1]++;
-          }
-          return n;
-        });
+    long add = bot ? 1 + BOT : 1;
+    while (true) {
+      AtomicLong c = counts.computeIfAbsent(key, k -> new AtomicLong());
+      long v = c.get();
+      if ((v & SEALED) != 0) {
+        counts.remove(key, c); // drained: the next round takes a new counter
+      } else if (c.compareAndSet(v, v + add)) {
+        return;
+      }
+    }
   }
 }
