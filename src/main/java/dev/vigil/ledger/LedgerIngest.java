@@ -26,6 +26,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -164,10 +166,11 @@ public final class LedgerIngest {
 
   /**
    * Writes the rows and payloads, then answers each key in the caller's order with what is stored
-   * under it. The rows this write stored first go to {@code onNew} (budgets, live events) as soon
-   * as they are committed, before the payloads' write and the read of repeats complete: if either
-   * of those fails, the caller is refused and retries, and the retry finds every row a repeat, so a
-   * call's spend would otherwise never reach its budget.
+   * under it. The rows this write stored first go to {@code onNew} (budgets, live events) once they
+   * are committed, whatever happens to the rest: if the payloads' write or the read of repeats
+   * fails, the caller is refused and retries, and the retry finds every row a repeat, so a call's
+   * spend would otherwise never reach its budget. On the way to the answer that is the stage that
+   * reads the repeats (no hop of its own); on a failure after the rows' commit, the failure's.
    */
   private <R, V> CompletionStage<List<Recorded<V>>> record(
       String siteId,
@@ -176,21 +179,41 @@ public final class LedgerIngest {
       StoreRead<Stored<V>> full,
       Function<R, V> view,
       Consumer<List<V>> onNew) {
+    AtomicReference<CompletableFuture<List<Object>>> rows = new AtomicReference<>();
+    AtomicBoolean announced = new AtomicBoolean();
+    Consumer<List<Object>> announceOnce =
+        inserted -> {
+          if (announced.compareAndSet(false, true)) {
+            announce(written, inserted, view, onNew);
+          }
+        };
     return write(
             keys,
-            () ->
-                written
-                    .writer()
-                    .appendReturning(List.copyOf(written.rows().values()))
-                    .thenApplyAsync(
-                        inserted -> {
-                          announce(written, inserted, view, onNew);
-                          return inserted;
-                        },
-                        blocking),
+            () -> {
+              rows.set(
+                  written
+                      .writer()
+                      .appendReturning(List.copyOf(written.rows().values()))
+                      .toCompletableFuture());
+              return rows.get();
+            },
             written.payloads())
         .thenApplyAsync(
-            inserted -> blockingly(() -> stored(siteId, written, inserted, full, view)), blocking)
+            inserted -> {
+              announceOnce.accept(inserted);
+              return blockingly(() -> stored(siteId, written, inserted, full, view));
+            },
+            blocking)
+        .whenComplete(
+            (stored, failure) -> {
+              CompletableFuture<List<Object>> committed = rows.get();
+              if (failure != null
+                  && committed != null
+                  && committed.isDone()
+                  && !committed.isCompletedExceptionally()) {
+                announceOnce.accept(committed.join()); // the rows are stored: they count
+              }
+            })
         .thenApply(stored -> answer(keys, stored, written.ingestId()));
   }
 
