@@ -9,6 +9,9 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -35,6 +38,10 @@ class SiteStreamTest {
       String site, ActorRef<SiteStream.Command> ref, TestProbe<SiteEvent> topic) {}
 
   private static Stream start(long activeSessions) {
+    return start(id -> CompletableFuture.completedFuture(activeSessions));
+  }
+
+  private static Stream start(Function<String, CompletionStage<Long>> activeSessions) {
     String site = "site-" + (++sites);
     LiveEvents live = LiveEvents.get(kit.system());
     TestProbe<SiteEvent> topic = kit.createTestProbe();
@@ -42,11 +49,7 @@ class SiteStreamTest {
     ActorRef<SiteStream.Command> ref =
         kit.spawn(
             SiteStream.create(
-                site,
-                SETTINGS,
-                live,
-                id -> CompletableFuture.completedFuture(activeSessions),
-                Clock.fixed(T0, ZoneOffset.UTC)));
+                site, SETTINGS, live, activeSessions, Clock.fixed(T0, ZoneOffset.UTC)));
     return new Stream(site, ref, topic);
   }
 
@@ -170,28 +173,19 @@ class SiteStreamTest {
 
   @Test
   void aCountThatNeverAnswersIsGivenUpAndTheStatsGoOn() throws Exception {
-    String site = "site-" + (++sites);
-    LiveEvents live = LiveEvents.get(kit.system());
-    TestProbe<SiteEvent> topic = kit.createTestProbe();
-    live.topic(site).tell(Topic.subscribe(topic.ref()));
-    java.util.concurrent.atomic.AtomicInteger calls =
-        new java.util.concurrent.atomic.AtomicInteger();
-    ActorRef<SiteStream.Command> ref =
-        kit.spawn(
-            SiteStream.create(
-                site,
-                SETTINGS,
-                live,
-                // the first count hangs for good, as a query on a half-open connection would
-                id ->
-                    calls.getAndIncrement() == 0
-                        ? new CompletableFuture<>()
-                        : CompletableFuture.completedFuture(9L),
-                Clock.fixed(T0, ZoneOffset.UTC)));
-    ref.tell(new SiteStream.AddCounts(3, 2, 1)); // before the first tick: the hung count's window
+    AtomicInteger calls = new AtomicInteger();
+    // the first count hangs for good, as a query on a half-open connection would
+    Stream s =
+        start(
+            id ->
+                calls.getAndIncrement() == 0
+                    ? new CompletableFuture<>()
+                    : CompletableFuture.completedFuture(9L));
+    // before the first tick: the hung count's window
+    s.ref().tell(new SiteStream.AddCounts(3, 2, 1));
 
     SiteEvent stats =
-        topic
+        s.topic()
             .fishForMessage(
                 Duration.ofSeconds(5),
                 e ->
