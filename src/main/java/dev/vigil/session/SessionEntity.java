@@ -4,7 +4,6 @@ import dev.vigil.CborSerializable;
 import dev.vigil.anomaly.SubjectRollups;
 import dev.vigil.cluster.LivePopulation;
 import dev.vigil.detection.DetectionSettings;
-import dev.vigil.detection.FiredSignal;
 import dev.vigil.detection.ImmediateClass;
 import dev.vigil.detection.RequestFacts;
 import dev.vigil.detection.SessionSignals;
@@ -32,6 +31,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
@@ -512,24 +512,8 @@ public final class SessionEntity
     if (!cmd.fingerprintId().equals(state.fingerprintId())) {
       events.add(new FingerprintLinked(cmd.fingerprintId()));
     }
-    List<FiredSignal> fired =
-        sig.evaluate(f.at(), detection, cmd.sitePages(), cmd.siteRunsTracker());
-    var input =
-        new Assessor.Input(
-            sessionId,
-            before.requests() == 0,
-            f.at(),
-            f.ip(),
-            f.isPageRequest(),
-            f.isError(),
-            fired,
-            cmd.immediate(),
-            state.sessionClass(),
-            cmd.decision());
-    var assess = new FingerprintEntity.Assess(cmd.siteId(), input, cmd.trace(), cmd.replyTo());
-    var fingerprint =
-        ClusterSharding.get(context.getSystem())
-            .entityRefFor(FingerprintEntity.ENTITY_KEY, cmd.fingerprintId());
+    var assess = assessment(cmd, sig, before.requests() == 0, state.sessionClass());
+    var fingerprint = fingerprintOf(cmd);
     // Forwarded before anything is journaled: a decision never waits for a journal write, not
     // even for a new session (for a client without cookies every request is one). If the write
     // then fails, the entity restarts and the next request starts the session again.
@@ -551,22 +535,32 @@ public final class SessionEntity
     RequestFacts f = cmd.facts();
     SessionSignals sig =
         SessionSignals.opened(f.at()).onRequest(f, detection.limits().browserMajorFloor());
+    fingerprintOf(cmd).tell(assessment(cmd, sig, false, "human"));
+    return Effect().noReply();
+  }
+
+  /** What the request's fingerprint is asked to assess, with the session's signals after it. */
+  private FingerprintEntity.Assess assessment(
+      ObserveRequest cmd, SessionSignals sig, boolean newSession, String sessionClass) {
+    RequestFacts f = cmd.facts();
     var input =
         new Assessor.Input(
             sessionId,
-            false,
+            newSession,
             f.at(),
             f.ip(),
             f.isPageRequest(),
             f.isError(),
             sig.evaluate(f.at(), detection, cmd.sitePages(), cmd.siteRunsTracker()),
             cmd.immediate(),
-            "human",
+            sessionClass,
             cmd.decision());
-    ClusterSharding.get(context.getSystem())
-        .entityRefFor(FingerprintEntity.ENTITY_KEY, cmd.fingerprintId())
-        .tell(new FingerprintEntity.Assess(cmd.siteId(), input, cmd.trace(), cmd.replyTo()));
-    return Effect().noReply();
+    return new FingerprintEntity.Assess(cmd.siteId(), input, cmd.trace(), cmd.replyTo());
+  }
+
+  private EntityRef<FingerprintEntity.Command> fingerprintOf(ObserveRequest cmd) {
+    return ClusterSharding.get(context.getSystem())
+        .entityRefFor(FingerprintEntity.ENTITY_KEY, cmd.fingerprintId());
   }
 
   private ReplyEffect<Event, State> onClassify(State state, Classify cmd) {
