@@ -162,7 +162,7 @@ public final class VigilServer {
           ActorSystem.create(
               Behaviors.empty(),
               ClusterSettings.SYSTEM_NAME,
-              runtimeConfig(config, clusterSettings, database.connection()));
+              runtimeConfig(config, clusterSettings, database.connection(), dbSettings));
     } catch (RuntimeException e) {
       database.close();
       throw new StartupException("cannot start the actor system: " + e.getMessage(), e);
@@ -394,13 +394,22 @@ public final class VigilServer {
   }
 
   /** The pekko.* keys derived from Vigil's own settings, over the loaded configuration. */
-  static Config runtimeConfig(Config config, ClusterSettings cluster, ConnectionInfo db) {
+  static Config runtimeConfig(
+      Config config, ClusterSettings cluster, ConnectionInfo db, DatabaseSettings limits) {
     Map<String, Object> keys = new HashMap<>();
     for (String pool : List.of("slick", "slick-query")) {
       String prefix = "pekko-persistence-jdbc.shared-databases." + pool + ".db.";
       keys.put(prefix + "url", db.url());
       keys.put(prefix + "user", db.user());
       keys.put(prefix + "password", db.password());
+      // Slick hands these to the driver: the journal's and projections' pools, like the writers',
+      // give up a read that hears nothing for the socket timeout, and PostgreSQL cancels a
+      // statement at the background limit before that (Database.pool).
+      keys.put(prefix + "properties.socketTimeout", String.valueOf(limits.socketTimeoutSeconds()));
+      long statementMillis = limits.backgroundStatementTimeout().toMillis();
+      if (statementMillis > 0) {
+        keys.put(prefix + "properties.options", "-c statement_timeout=" + statementMillis);
+      }
     }
     Config database = ConfigFactory.parseMap(keys);
     return database.withFallback(cluster.toPekkoConfig()).withFallback(config).resolve();

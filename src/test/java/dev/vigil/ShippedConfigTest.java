@@ -48,13 +48,17 @@ class ShippedConfigTest {
         VigilServer.runtimeConfig(
             config,
             ClusterSettings.fromConfig(config),
-            new dev.vigil.db.ConnectionInfo("jdbc:postgresql://127.0.0.1:1/x", "u", "p"));
+            new dev.vigil.db.ConnectionInfo("jdbc:postgresql://127.0.0.1:1/x", "u", "p"),
+            dev.vigil.db.DatabaseSettings.fromConfig(config));
 
     String pools = "pekko-persistence-jdbc.shared-databases.";
     for (String pool : new String[] {"slick", "slick-query"}) {
       assertThat(runtime.getString(pools + pool + ".db.url"))
           .isEqualTo("jdbc:postgresql://127.0.0.1:1/x");
       assertThat(runtime.getString(pools + pool + ".db.user")).isEqualTo("u");
+      assertThat(runtime.getString(pools + pool + ".db.properties.socketTimeout")).isEqualTo("120");
+      assertThat(runtime.getString(pools + pool + ".db.properties.options"))
+          .isEqualTo("-c statement_timeout=90000");
     }
     assertThat(runtime.getString("jdbc-read-journal.use-shared-db")).isEqualTo("slick-query");
     assertThat(runtime.getString("jdbc-journal.use-shared-db")).isEqualTo("slick");

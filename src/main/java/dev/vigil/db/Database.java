@@ -30,16 +30,19 @@ public final class Database implements AutoCloseable {
   private final HikariDataSource queryPool;
   private final List<HikariDataSource> extraPools = new ArrayList<>();
   private final MeterRegistry registry;
+  private final DatabaseSettings settings;
 
   private Database(
       ConnectionInfo connection,
       EmbeddedDatabase embedded,
       HikariDataSource queryPool,
-      MeterRegistry registry) {
+      MeterRegistry registry,
+      DatabaseSettings settings) {
     this.connection = connection;
     this.embedded = embedded;
     this.queryPool = queryPool;
     this.registry = registry;
+    this.settings = settings;
   }
 
   /** Connects, migrates and opens the query pool; stops what it started if any step fails. */
@@ -60,8 +63,15 @@ public final class Database implements AutoCloseable {
       }
       awaitReachable(connection, settings.connectTimeout());
       migrate(connection);
-      HikariDataSource pool = pool(connection, "vigil-query", settings.poolSize(), registry);
-      return new Database(connection, embedded, pool, registry);
+      HikariDataSource pool =
+          pool(
+              connection,
+              "vigil-query",
+              settings.poolSize(),
+              registry,
+              settings.socketTimeoutSeconds(),
+              settings.queryTimeout());
+      return new Database(connection, embedded, pool, registry, settings);
     } catch (RuntimeException e) {
       if (embedded != null) {
         embedded.close();
@@ -78,14 +88,29 @@ public final class Database implements AutoCloseable {
     return embedded != null;
   }
 
-  /** The shared pool for queries and small writes. */
+  /**
+   * The shared pool for queries and small writes. A statement here that runs longer than {@code
+   * vigil.database.query-timeout} is cancelled by PostgreSQL (SQLState 57014, which routes answer
+   * with 503 {@code query_timeout}).
+   */
   public DataSource dataSource() {
     return queryPool;
   }
 
-  /** A separate pool (for a writer), closed with this database. */
+  /**
+   * A separate pool (for a writer), closed with this database. Its statements have the background
+   * limit ({@link DatabaseSettings#backgroundStatementTimeout}), well above any flush, not the
+   * query timeout: a flush waits for what it must store.
+   */
   public synchronized DataSource newPool(String name, int size) {
-    HikariDataSource pool = pool(connection, name, size, registry);
+    HikariDataSource pool =
+        pool(
+            connection,
+            name,
+            size,
+            registry,
+            settings.socketTimeoutSeconds(),
+            settings.backgroundStatementTimeout());
     extraPools.add(pool);
     return pool;
   }
@@ -158,7 +183,12 @@ public final class Database implements AutoCloseable {
   }
 
   private static HikariDataSource pool(
-      ConnectionInfo connection, String name, int size, MeterRegistry registry) {
+      ConnectionInfo connection,
+      String name,
+      int size,
+      MeterRegistry registry,
+      int socketTimeoutSeconds,
+      Duration statementTimeout) {
     HikariConfig config = new HikariConfig();
     config.setPoolName(name);
     config.setJdbcUrl(connection.url());
@@ -176,6 +206,12 @@ public final class Database implements AutoCloseable {
     // KiB"). The socket's own buffer (sendBufferSize) stays with the kernel's autotuning. A URL
     // parameter still wins. The journal plugin's pools (conf/pekko.conf) keep the driver's default.
     config.addDataSourceProperty("maxSendBufferSize", "65536");
+    // Without it a query on a half-open connection (a server or network that vanished without a
+    // reset) waits forever and holds its pool's connection and thread.
+    config.addDataSourceProperty("socketTimeout", String.valueOf(socketTimeoutSeconds));
+    if (!statementTimeout.isZero()) {
+      config.setConnectionInitSql("SET statement_timeout = " + statementTimeout.toMillis());
+    }
     if (registry != null) {
       config.setMetricRegistry(registry);
     }

@@ -3,7 +3,10 @@ package dev.vigil.http;
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 
 import dev.vigil.writer.WriterUnavailableException;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
@@ -24,6 +27,23 @@ import org.slf4j.LoggerFactory;
 public final class Errors {
   private static final Logger log = LoggerFactory.getLogger(Errors.class);
 
+  /** PostgreSQL's query_canceled: the statement timeout, or a cancel request. */
+  private static final String QUERY_CANCELED = "57014";
+
+  /** SQLState class 08: the connection failed or could not be made (but 08P01, a bug). */
+  private static final String CONNECTION_EXCEPTION = "08";
+
+  private static final String PROTOCOL_VIOLATION = "08P01";
+
+  /** Class 57's P codes: the server shut down or ended the connection (admin_shutdown, …). */
+  private static final String SERVER_ENDED_CONNECTION = "57P";
+
+  /** PostgreSQL has no connection slot left. */
+  private static final String TOO_MANY_CONNECTIONS = "53300";
+
+  /** What writes answer when the database is away (WriterUnavailableException). */
+  private static final long STORAGE_RETRY_SECONDS = 5;
+
   private Errors() {}
 
   /** Pekko's default rejection handling (right status codes), with the body turned into JSON. */
@@ -42,6 +62,12 @@ public final class Errors {
           .toResponse(StatusCodes.SERVICE_UNAVAILABLE)
           .addHeader(RetryAfter.create(w.retryAfterSeconds()));
     }
+    if (e instanceof SQLException sql) {
+      Optional<HttpResponse> storage = storageFailure(sql);
+      if (storage.isPresent()) {
+        return storage.get();
+      }
+    }
     if (e instanceof EntityStreamSizeException size) {
       return new ApiError(
               "payload_too_large",
@@ -58,6 +84,41 @@ public final class Errors {
     log.error("Unhandled error in a route", e);
     return ApiError.of("internal_error", "internal error; see the server log")
         .toResponse(StatusCodes.INTERNAL_SERVER_ERROR);
+  }
+
+  /**
+   * A query PostgreSQL cancelled (the query timeout) or a database that could not be reached is the
+   * store's state, not a bug: 503 with a code that says which, not 500 with a stack trace.
+   */
+  private static Optional<HttpResponse> storageFailure(SQLException e) {
+    String state = e.getSQLState() == null ? "" : e.getSQLState();
+    if (state.equals(QUERY_CANCELED)) {
+      log.warn("A query was cancelled: {}", e.getMessage());
+      return Optional.of(
+          ApiError.of(
+                  "query_timeout",
+                  "the query was cancelled: it ran longer than the database's query timeout"
+                      + " (a narrower window may help)")
+              .toResponse(StatusCodes.SERVICE_UNAVAILABLE));
+    }
+    boolean unreachable =
+        (state.startsWith(CONNECTION_EXCEPTION) && !state.equals(PROTOCOL_VIOLATION))
+            || state.startsWith(SERVER_ENDED_CONNECTION)
+            || state.equals(TOO_MANY_CONNECTIONS);
+    String message;
+    if (e instanceof SQLTransientConnectionException && e.getCause() == null) {
+      // the pool's wait ran out with no failed attempt to connect behind it: all were busy
+      message = "no database connection was free in time; retry later";
+    } else if (e instanceof SQLTransientConnectionException || unreachable) {
+      message = "the database is unreachable; retry later";
+    } else {
+      return Optional.empty();
+    }
+    log.warn("A query could not be served: {}", e.getMessage());
+    return Optional.of(
+        ApiError.of("storage_unavailable", message)
+            .toResponse(StatusCodes.SERVICE_UNAVAILABLE)
+            .addHeader(RetryAfter.create(STORAGE_RETRY_SECONDS)));
   }
 
   private static Throwable unwrap(Throwable e) {

@@ -46,7 +46,8 @@ import org.junit.jupiter.api.TestInstance;
  * What was acknowledged is stored; what could not be stored is refused with a 503 that says why and
  * when to retry; decisions are still answered; readiness says the database is unreachable; and once
  * the database is back the same node takes beacons again and its read model catches up, without a
- * restart.
+ * restart. And a query that runs past the query timeout is cancelled by PostgreSQL and answered
+ * with a 503 that says so, leaving its pool usable.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DatabaseOutageIT {
@@ -75,7 +76,12 @@ class DatabaseOutageIT {
 
   @BeforeAll
   void start() {
-    node = TestNode.start(Map.of("vigil.detection.decide-timeout", "1s"));
+    node =
+        TestNode.start(
+            Map.of(
+                "vigil.detection.decide-timeout", "1s",
+                "vigil.database.query-timeout", "2s",
+                "vigil.database.socket-timeout", "10s"));
     db = node.db();
     http = node.http();
     publicKey = node.publicKey();
@@ -124,6 +130,15 @@ class DatabaseOutageIT {
             Reply ready = http.get("/ready");
             assertThat(ready.status()).isEqualTo(503);
             assertThat(ready.body()).contains("database unreachable");
+          });
+      // and an API read says the store is away and when to retry, not that Vigil failed
+      Await.until(
+          WAIT,
+          () -> {
+            Reply read = http.get("/v1/sessions", node.adminToken());
+            assertThat(read.status()).as(read.body()).isEqualTo(503);
+            assertThat(read.errorCode()).isEqualTo("storage_unavailable");
+            assertThat(read.raw().headers().firstValue("Retry-After")).contains("5");
           });
       // and the edge still gets an answer, for the live session and for a new one
       for (String path : List.of("/pricing", "/about")) {
@@ -181,6 +196,34 @@ class DatabaseOutageIT {
         () ->
             assertThat(decide("198.51.100.7", "/contact", liveSession).path("reasons").toString())
                 .doesNotContain("fail_open"));
+  }
+
+  @Test
+  void aQueryLongerThanTheQueryTimeoutIsCancelledAndSaysSo() throws Exception {
+    assertThat(http.get("/v1/sessions", node.adminToken()).status()).isEqualTo(200);
+    try (Connection holder = DriverManager.getConnection(db.url(), db.user(), db.password())) {
+      // given a transaction that holds the sessions table, so a read of it waits
+      holder.setAutoCommit(false);
+      try (var st = holder.createStatement()) {
+        st.execute("LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE");
+      }
+
+      // when the API reads it, then PostgreSQL cancels the read at the query timeout (2 s here)
+      // and the answer says what happened, not an internal error
+      long started = System.nanoTime();
+      Reply read = http.get("/v1/sessions", node.adminToken());
+      Duration took = Duration.ofNanos(System.nanoTime() - started);
+      assertThat(read.status()).as(read.body()).isEqualTo(503);
+      assertThat(read.errorCode()).isEqualTo("query_timeout");
+      assertThat(read.raw().headers().firstValue("Retry-After")).isEmpty();
+      assertThat(took).isBetween(Duration.ofMillis(1_900), Duration.ofSeconds(10));
+      holder.rollback();
+    }
+
+    // and once the table is free, the same read is answered (the cancelled statement's connection
+    // went back to the pool usable)
+    Reply again = http.get("/v1/sessions", node.adminToken());
+    assertThat(again.status()).as(again.body()).isEqualTo(200);
   }
 
   /** Posts 10-event batches, a new session every 5 batches, until told to stop. */
