@@ -384,6 +384,13 @@ public final class AppendWriter<T> {
             .run(system);
     this.queue = materialized.first();
     this.drained = materialized.second();
+    drained.whenComplete(
+        (done, failure) -> {
+          if (failure != null) {
+            closed = true;
+            log.error("The {} writer stopped; it refuses appends from now on", t, failure);
+          }
+        });
     Gauge.builder("vigil.writer.queue.requests", queue, BoundedSourceQueue::size)
         .tag("table", t)
         .register(registry);
@@ -525,7 +532,10 @@ public final class AppendWriter<T> {
               "storing to " + table.name() + " failed: " + e.getMessage(),
               e);
       batch.forEach(p -> p.done().completeExceptionally(failure));
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // A bug in a binder or reader, or an Error: its callers hear of it, and the writer's stream
+      // lives on. Rethrown, it would fail the stream, leave every queued request waiting for good
+      // and refuse every later one.
       log.error("Flush of {} rows to {} failed", rows, table.name(), e);
       batch.forEach(p -> p.done().completeExceptionally(e));
     } finally {

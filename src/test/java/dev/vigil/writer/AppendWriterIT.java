@@ -456,6 +456,47 @@ class AppendWriterIT {
   }
 
   @Test
+  void failsTheCallersOfAFlushThatThrowsAnErrorAndKeepsWorkingAfterwards() throws Exception {
+    // given a binder that breaks with an Error (not an exception) on one row
+    AppendWriter.Table<Row> breaking =
+        new AppendWriter.Table<>(
+            TABLE,
+            "INSERT INTO writer_test (id, payload) VALUES (?, ?)",
+            (statement, row) -> {
+              if (row.payload().equals("breaks the binder")) {
+                throw new AssertionError("binder broke on row " + row.id());
+              }
+              statement.setLong(1, row.id());
+              statement.setString(2, row.payload());
+            });
+    AppendWriter<Row> writer = start(breaking, new WriterSettings(2, NO_TIMER_FLUSH, 100, 1));
+
+    // when two requests share the flush that breaks
+    List<CompletionStage<Done>> sameFlush =
+        List.of(
+            writer.append(List.of(new Row(1, "breaks the binder"))),
+            writer.append(List.of(row(2))));
+
+    // then both callers hear of it, nothing of it is stored
+    for (CompletionStage<Done> stage : sameFlush) {
+      ExecutionException e =
+          assertThrows(
+              ExecutionException.class,
+              () -> stage.toCompletableFuture().get(AWAIT.toSeconds(), SECONDS));
+      assertInstanceOf(AssertionError.class, e.getCause());
+    }
+    assertEquals(0, countAll());
+
+    // and the writer takes and stores the next requests
+    List<CompletionStage<Done>> next =
+        List.of(writer.append(List.of(row(3))), writer.append(List.of(row(4))));
+    for (CompletionStage<Done> stage : next) {
+      stage.toCompletableFuture().get(AWAIT.toSeconds(), SECONDS);
+    }
+    assertEquals(List.of(3L, 4L), storedIds());
+  }
+
+  @Test
   void failsOnlyTheCallerWhoseRowsViolateAConstraint() throws Exception {
     // given a stored row, and a batch of exactly five rows so the three requests share one flush
     execute("INSERT INTO writer_test (id, payload) VALUES (1, 'first')");
