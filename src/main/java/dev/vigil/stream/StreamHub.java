@@ -17,6 +17,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
@@ -222,6 +223,7 @@ final class StreamHub {
         .onMessage(ReplayFailed.class, this::onReplayFailed)
         .onMessageEquals(Tick.INSTANCE, this::onTick)
         .onMessageEquals(CloseAll.INSTANCE, this::onCloseAll)
+        .onSignal(PostStop.class, stop -> onPostStop())
         .build();
   }
 
@@ -553,6 +555,26 @@ final class StreamHub {
               Map.of("cause", "shutdown", "reason", "server shutting down")));
       conn.queue.complete();
       remove(conn.id);
+    }
+    return Behaviors.same();
+  }
+
+  /**
+   * A hub stops by itself only after its last connection left; one that stops with connections left
+   * has failed. Each of them ends with {@code closed} ({@code "cause":"error"}), so its client
+   * reconnects, to a new hub, and resumes from its last event id, rather than hearing heartbeats
+   * from a stream nothing feeds any more; and the open-streams gauge counts them out.
+   */
+  private Behavior<Command> onPostStop() {
+    for (Connection conn : List.copyOf(connections.values())) {
+      connections.remove(conn.id);
+      gauge.decrementAndGet(); // before the stream ends, so whoever sees it end sees it counted out
+      conn.queue.offer(
+          Frames.control(
+              eventId(conn),
+              "closed",
+              Map.of("cause", "error", "reason", "the stream's hub failed; reconnect")));
+      conn.queue.complete();
     }
     return Behaviors.same();
   }

@@ -10,13 +10,15 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * This node's hubs, one per API token with an open stream. It starts a hub for a token's first
  * connection and stops it when the hub reports it has none left — unless a connection was handed to
- * it in the meantime (counted), so no connection ever lands on a stopping hub.
+ * it in the meantime (counted), so no connection ever lands on a stopping hub. It watches each hub:
+ * one that failed is forgotten, and the token's next connection starts a new one.
  */
 final class StreamHubs {
 
@@ -78,6 +80,7 @@ final class StreamHubs {
               hubs.values().forEach(h -> h.ref().tell(StreamHub.CloseAll.INSTANCE));
               return Behaviors.same();
             })
+        .onSignal(Terminated.class, this::onStopped)
         .build();
   }
 
@@ -89,6 +92,7 @@ final class StreamHubs {
           ctx.spawn(
               StreamHub.create(tokenId, settings, ctx.getSelf(), principals, allSites, gauge),
               "hub-" + (++hubCount));
+      ctx.watch(ref);
       hub = new Hub(ref, 0);
     }
     hub.ref().tell(open.connect());
@@ -112,6 +116,17 @@ final class StreamHubs {
       hubs.remove(idle.tokenId());
       ctx.stop(hub.ref());
     }
+    return Behaviors.same();
+  }
+
+  /**
+   * A hub stopped (a plain watch, so that the failure Pekko notes for a child that failed is
+   * cleared). One that failed is forgotten, so the token's next connection starts a new one instead
+   * of waiting on a dead one (its own connections were closed as it stopped). A hub stopped when
+   * idle was forgotten already.
+   */
+  private Behavior<Command> onStopped(Terminated stopped) {
+    hubs.values().removeIf(hub -> hub.ref().equals(stopped.getRef()));
     return Behaviors.same();
   }
 }
