@@ -1,6 +1,7 @@
 package dev.vigil;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.db.ConnectionInfo;
@@ -253,6 +254,18 @@ class ServerIT {
     Await.until(
         Duration.ofSeconds(10),
         () -> assertThat(http.get("/v1/me", created.secret()).status()).isEqualTo(200));
+  }
+
+  @Test
+  void aTokenForASiteThatDoesNotExistIsRefusedAsSuchAndNotStored() throws Exception {
+    // What `vigil tokens create --site …` does: the repository names the mistake
+    var tenancy = new TenancyRepository(node.server().database().dataSource());
+
+    assertThatThrownBy(
+            () -> tenancy.createToken("typo", Role.VIEWER, false, List.of("default", "no-such")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unknown site");
+    assertThat(tenancy.listTokens()).noneMatch(t -> t.name().equals("typo"));
   }
 
   @Test

@@ -247,8 +247,12 @@ public final class TenancyRepository {
         }
         ps.executeBatch();
       } catch (SQLException e) {
-        if ("23503".equals(e.getSQLState()) || e.getNextException() != null) {
-          throw new IllegalArgumentException("unknown site in " + siteIds, e);
+        // A batch's failure carries the statement's own in its chain: only a missing site is the
+        // caller's mistake; a lost connection or a cancelled statement stays what it is.
+        for (SQLException s = e; s != null; s = s.getNextException()) {
+          if ("23503".equals(s.getSQLState())) {
+            throw new IllegalArgumentException("unknown site in " + siteIds, e);
+          }
         }
         throw e;
       }
