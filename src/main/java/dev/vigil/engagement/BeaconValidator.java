@@ -5,6 +5,7 @@ import static java.util.stream.Collectors.joining;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.engagement.EventFields.Invalid;
 import dev.vigil.tenancy.Site;
+import dev.vigil.util.Text;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -191,10 +192,10 @@ public final class BeaconValidator {
         eventId == null ? UUID.randomUUID().toString() : eventId,
         type,
         ts,
-        url.toString(),
+        Text.storable(url.toString()),
         host,
-        rawPath == null || rawPath.isEmpty() ? "/" : rawPath,
-        referrer == null ? null : referrer.toString(),
+        rawPath == null || rawPath.isEmpty() ? "/" : Text.storable(rawPath),
+        referrer == null ? null : Text.storable(referrer.toString()),
         referrer == null ? null : referrer.getHost().toLowerCase(Locale.ROOT),
         title,
         contentId,

@@ -1,6 +1,7 @@
 package dev.vigil.engagement;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.vigil.util.Text;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Collections;
@@ -50,7 +51,8 @@ final class EventFields {
     if (value.length() > maxLength) {
       throw new Invalid(field, "must be at most " + maxLength + " characters");
     }
-    return value.isEmpty() ? null : value;
+    // a page's own text (its title, a link's text) is kept even with a NUL or half a pair in it
+    return value.isEmpty() ? null : Text.storable(value);
   }
 
   String requiredString(String field, int maxLength) {
@@ -210,7 +212,7 @@ final class EventFields {
       if (value.length() > maxValueLength) {
         throw new Invalid(path, "must be at most " + maxValueLength + " characters");
       }
-      values.put(key, value);
+      values.put(Text.storable(key), Text.storable(value));
     }
     return Collections.unmodifiableMap(values);
   }

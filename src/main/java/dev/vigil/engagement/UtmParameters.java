@@ -1,5 +1,6 @@
 package dev.vigil.engagement;
 
+import dev.vigil.util.Text;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +32,7 @@ final class UtmParameters {
       String key = decode(equals < 0 ? pair : pair.substring(0, equals));
       String value = equals < 0 ? "" : decode(pair.substring(equals + 1));
       if (key.startsWith("utm_") && !value.isEmpty()) {
-        values.putIfAbsent(key, truncate(value));
+        values.putIfAbsent(key, Text.storable(truncate(value))); // %00 decodes to a NUL
       }
     }
     return new Beacon.Utm(

@@ -2,6 +2,7 @@ package dev.vigil.fingerprint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.detection.RequestFacts;
+import dev.vigil.util.Text;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -192,7 +193,9 @@ public record DecisionRequest(RequestFacts facts, String sessionId, boolean mint
     if (s.length() > max) {
       throw new Invalid(field, "must be at most " + max + " characters");
     }
-    return s.isEmpty() ? Optional.empty() : Optional.of(s);
+    // A visitor's request is still decided with a NUL or half a pair in it (an app that passes on
+    // a decoded path); kept with U+FFFD there, as the session's and observation's rows can store.
+    return s.isEmpty() ? Optional.empty() : Optional.of(Text.storable(s));
   }
 
   private static Integer integer(JsonNode n, String field, int min, int max, boolean required) {

@@ -2,6 +2,7 @@ package dev.vigil.http;
 
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 
+import dev.vigil.util.Text;
 import dev.vigil.writer.WriterUnavailableException;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
@@ -37,6 +38,9 @@ public final class Errors {
 
   /** Class 57's P codes: the server shut down or ended the connection (admin_shutdown, …). */
   private static final String SERVER_ENDED_CONNECTION = "57P";
+
+  /** character_not_in_repertoire: PostgreSQL's answer to a NUL character in a text value. */
+  private static final String NOT_IN_REPERTOIRE = "22021";
 
   /** PostgreSQL has no connection slot left. */
   private static final String TOO_MANY_CONNECTIONS = "53300";
@@ -88,7 +92,8 @@ public final class Errors {
 
   /**
    * A query PostgreSQL cancelled (the query timeout) or a database that could not be reached is the
-   * store's state, not a bug: 503 with a code that says which, not 500 with a stack trace.
+   * store's state, not a bug: 503 with a code that says which, not 500 with a stack trace. A NUL
+   * character in a value that reached a query is the request's mistake: 400.
    */
   private static Optional<HttpResponse> storageFailure(SQLException e) {
     String state = e.getSQLState() == null ? "" : e.getSQLState();
@@ -100,6 +105,12 @@ public final class Errors {
                   "the query was cancelled: it ran longer than the database's query timeout"
                       + " (a narrower window may help)")
               .toResponse(StatusCodes.SERVICE_UNAVAILABLE));
+    }
+    if (state.equals(NOT_IN_REPERTOIRE)) {
+      // input that no check before the query caught: a path segment, a name
+      return Optional.of(
+          ApiError.of("bad_request", "a value in the request " + Text.NUL_RULE)
+              .toResponse(StatusCodes.BAD_REQUEST));
     }
     boolean unreachable =
         (state.startsWith(CONNECTION_EXCEPTION) && !state.equals(PROTOCOL_VIOLATION))

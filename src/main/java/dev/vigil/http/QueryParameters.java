@@ -1,5 +1,6 @@
 package dev.vigil.http;
 
+import dev.vigil.util.Text;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.Map;
@@ -39,6 +40,10 @@ public final class QueryParameters {
     }
     if (raw.length() > MAX_TEXT) {
       throw new InvalidParameterException(name, name + " is longer than " + MAX_TEXT);
+    }
+    Optional<String> problem = Text.problem(raw);
+    if (problem.isPresent()) {
+      throw new InvalidParameterException(name, name + " " + problem.get());
     }
     return Optional.of(raw);
   }

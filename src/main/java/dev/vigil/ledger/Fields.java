@@ -1,6 +1,7 @@
 package dev.vigil.ledger;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.vigil.util.Text;
 import java.math.BigDecimal;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -22,7 +23,7 @@ final class Fields {
    * so it could not be stored as sent (the driver would store "?") and an answer would not match
    * what a later read returns.
    */
-  private static final String UNPAIRED = "must be valid Unicode (it has an unpaired surrogate)";
+  private static final String UNPAIRED = Text.UNPAIRED_RULE;
 
   private final JsonNode node;
   private final int index;
@@ -104,7 +105,7 @@ final class Fields {
     if (s.isEmpty() || s.length() > max || hasControl(s)) {
       return fail(name, "must be 1-" + max + " characters without control characters");
     }
-    if (unpairedSurrogate(s)) {
+    if (Text.unpairedSurrogate(s)) {
       return fail(name, UNPAIRED);
     }
     return s;
@@ -123,9 +124,9 @@ final class Fields {
       return fail(name, "must be at most " + max + " characters");
     }
     if (v.asText().indexOf(0) >= 0) {
-      return fail(name, "must not contain NUL characters");
+      return fail(name, Text.NUL_RULE);
     }
-    if (unpairedSurrogate(v.asText())) {
+    if (Text.unpairedSurrogate(v.asText())) {
       return fail(name, UNPAIRED);
     }
     return v.asText();
@@ -223,26 +224,12 @@ final class Fields {
     String text = v.toString(); // up to a megabyte: serialised once for both checks
     // PostgreSQL's jsonb and text cannot hold NUL
     if (text.contains("\\u0000")) {
-      return fail(name, "must not contain NUL characters");
+      return fail(name, Text.NUL_RULE);
     }
-    if (unpairedSurrogate(text)) {
+    if (Text.unpairedSurrogate(text)) {
       return fail(name, UNPAIRED);
     }
     return v;
-  }
-
-  static boolean unpairedSurrogate(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (Character.isHighSurrogate(c)
-          && i + 1 < s.length()
-          && Character.isLowSurrogate(s.charAt(i + 1))) {
-        i++;
-      } else if (Character.isSurrogate(c)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   void error(String name, String reason) {

@@ -168,6 +168,13 @@ class AnalyticsRoutesIT {
     assertThat(r.errorCode()).isEqualTo("not_found");
   }
 
+  @Test
+  void answers400ForASessionIdWithANulInIt() {
+    Reply r = http.get("/v1/sessions/s_%00x", viewer);
+    assertThat(r.status()).as(r.body()).isEqualTo(400);
+    assertThat(r.errorCode()).isEqualTo("bad_request");
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource({
     "/v1/sessions?limit=0, limit",
@@ -185,6 +192,8 @@ class AnalyticsRoutesIT {
     // a window's arithmetic failed on it (500), and PostgreSQL on a year past its range
     "/v1/analytics/content?until=-1000000000-01-01T00:00:00Z, until",
     "/v1/sessions?until=%2B300000-01-01T00:00:00Z, until",
+    // PostgreSQL refuses a NUL in text: the query failed with a 500
+    "/v1/sessions?landing=/caf%00e, landing",
   })
   void answers400NamingTheBadParameter(String path, String parameter) {
     Reply r = http.get(path, viewer);

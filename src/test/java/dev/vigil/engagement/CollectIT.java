@@ -132,6 +132,56 @@ class CollectIT {
   }
 
   @Test
+  void aPagesTextWithANulOrHalfAPairIsKeptWithReplacementCharacters() throws Exception {
+    // given a page whose title ends in half an emoji (a tracker that cut it at 512 units), with
+    // a NUL in it, a campaign parameter that decodes to a NUL, and a NUL in a custom event's props
+    String session = newSession();
+    String view = "nul-view-" + UUID.randomUUID().toString().substring(0, 8);
+    String custom = "nul-prop-" + UUID.randomUUID().toString().substring(0, 8);
+
+    Reply reply =
+        collect(
+            batch(
+                publicKey,
+                session,
+                "{\"id\":\""
+                    + view
+                    + "\",\"type\":\"page_view\",\"ts\":"
+                    + now()
+                    + ",\"url\":\"https://blog.example/n?utm_source=a%00b\","
+                    + "\"title\":\"Caf\\u0000e \\ud83d\"}",
+                "{\"id\":\""
+                    + custom
+                    + "\",\"type\":\"custom\",\"ts\":"
+                    + now()
+                    + ",\"url\":\"https://blog.example/n\",\"name\":\"share\","
+                    + "\"props\":{\"via\\u0000\":\"x\\u0000y\"}}"));
+
+    // then both are stored, not refused and not failing their flush
+    assertThat(reply.status()).as(reply.body()).isEqualTo(202);
+    assertThat(reply.json().path("accepted").asInt()).isEqualTo(2);
+    assertThat(queryString("SELECT title FROM engagement_events WHERE event_id = '" + view + "'"))
+        .isEqualTo("Caf\uFFFDe \uFFFD");
+    assertThat(
+            queryString("SELECT utm_source FROM engagement_events WHERE event_id = '" + view + "'"))
+        .isEqualTo("a\uFFFDb");
+    assertThat(
+            queryString(
+                "SELECT data->'props'->>'via\uFFFD' FROM engagement_events WHERE event_id = '"
+                    + custom
+                    + "'"))
+        .isEqualTo("x\uFFFDy");
+    // and the session's row is written by the projection, which goes on
+    Await.until(
+        Duration.ofSeconds(15),
+        () ->
+            assertThat(
+                    queryString(
+                        "SELECT utm_source FROM sessions WHERE session_id = '" + session + "'"))
+                .isEqualTo("a\uFFFDb"));
+  }
+
+  @Test
   void aRetriedEventIsStoredOnce() throws Exception {
     String session = newSession();
     String event =

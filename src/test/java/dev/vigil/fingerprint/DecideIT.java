@@ -86,6 +86,29 @@ class DecideIT {
   }
 
   @Test
+  void aRequestWithANulInItsPathIsDecidedAndItsSessionRowIsWritten() throws Exception {
+    // given an app that passes on a decoded path: /caf%00e arrives with a NUL in it
+    Reply reply = decide(browser(newIp(), "/caf\\u0000e", null));
+
+    // then it is decided, and the session's row (the projection's) keeps the path as it can
+    assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+    String session = reply.json().path("sessionId").asText();
+    Await.until(
+        Duration.ofSeconds(15),
+        () ->
+            assertThat(
+                    query("SELECT landing_path FROM sessions WHERE session_id = '" + session + "'"))
+                .isEqualTo("/caf\uFFFDe"));
+    // and the projection goes on with the sessions after it
+    String next = decide(browser(newIp(), "/after", null)).json().path("sessionId").asText();
+    Await.until(
+        Duration.ofSeconds(15),
+        () ->
+            assertThat(query("SELECT landing_path FROM sessions WHERE session_id = '" + next + "'"))
+                .isEqualTo("/after"));
+  }
+
+  @Test
   void aDecisionStartsNoThread() {
     // Regression: the answer's stage once went through the JDK's default async executor, which on
     // a machine of 2 cores or fewer (CI's) starts a new thread per task — one per decision.

@@ -57,6 +57,17 @@ class ErrorsTest {
   }
 
   @Test
+  void aNulCharacterThatReachedAQueryIsABadRequest() throws Exception {
+    HttpResponse r =
+        Errors.toResponse(
+            new SQLException("invalid byte sequence for encoding \"UTF8\": 0x00", "22021"));
+
+    assertThat(r.status().intValue()).isEqualTo(400);
+    assertThat(code(r)).isEqualTo("bad_request");
+    assertThat(message(r)).contains("NUL");
+  }
+
+  @Test
   void otherDatabaseErrorsStayInternalErrors() throws Exception {
     for (String state : new String[] {"08P01", "42601", "23505"}) {
       HttpResponse r = Errors.toResponse(new SQLException("a bug", state));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.http.Json;
+import dev.vigil.util.Text;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,9 +61,9 @@ class LedgerParserTest {
 
     assertThat(fields(parsed)).containsExactlyInAnyOrder("0:prompt", "0:agent", "0:requestBody");
     assertThat(parsed.errors().get(0).reason()).contains("unpaired surrogate");
-    assertThat(Fields.unpairedSurrogate("\uD83D\uDE00")).isFalse();
-    assertThat(Fields.unpairedSurrogate("x\uD83D")).isTrue();
-    assertThat(Fields.unpairedSurrogate("\uDE00\uD83D")).isTrue();
+    assertThat(Text.unpairedSurrogate("\uD83D\uDE00")).isFalse();
+    assertThat(Text.unpairedSurrogate("x\uD83D")).isTrue();
+    assertThat(Text.unpairedSurrogate("\uDE00\uD83D")).isTrue();
   }
 
   @Test
