@@ -24,14 +24,16 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import javax.sql.DataSource;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.QueueOfferResult;
@@ -374,18 +376,23 @@ public final class AppendWriter<T> {
             .tag("table", t)
             .publishPercentiles(0.5, 0.99)
             .register(registry);
-    Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+    // Threads of its own, one per flush lane: on Pekko's shared blocking dispatcher, slow API
+    // queries (up to the query timeout each, several a request) could hold every thread while the
+    // writers' flushes waited behind them, their queues filled and beacons were refused.
+    ExecutorService flushThreads =
+        Executors.newFixedThreadPool(settings.parallelism(), flushThreadFactory(t));
     Pair<BoundedSourceQueue<Pending<T>>, CompletionStage<Done>> materialized =
         batches(Source.<Pending<T>>queue(settings.queueCapacity()), settings)
             .mapAsyncUnordered(
                 settings.parallelism(),
-                batch -> CompletableFuture.runAsync(() -> flush(batch), blocking))
+                batch -> CompletableFuture.runAsync(() -> flush(batch), flushThreads))
             .toMat(Sink.ignore(), Keep.both())
             .run(system);
     this.queue = materialized.first();
     this.drained = materialized.second();
     drained.whenComplete(
         (done, failure) -> {
+          flushThreads.shutdown(); // the stream waited for its last flush
           if (failure != null) {
             closed = true;
             log.error("The {} writer stopped; it refuses appends from now on", t, failure);
@@ -397,6 +404,15 @@ public final class AppendWriter<T> {
     Gauge.builder("vigil.writer.queue.rows", queuedRows, AtomicLong::get)
         .tag("table", t)
         .register(registry);
+  }
+
+  private static ThreadFactory flushThreadFactory(String table) {
+    AtomicInteger next = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, "vigil-writer-" + table + "-" + next.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
   }
 
   /**
