@@ -39,6 +39,15 @@ public final class SessionQueries {
       String readingPattern) {}
 
   /**
+   * Page views one session's view lists at most: a session id anyone with the site's public key can
+   * post page views under, or a tab left open for days, must not make an answer of millions.
+   */
+  public static final int MAX_PAGES = 1_000;
+
+  /** A session's first page views, and whether it has more than those. */
+  public record Pages(List<Page> list, boolean truncated) {}
+
+  /**
    * How far outside [started_at, last_seen_at] a session's beacons are looked for: beacons are
    * accepted up to 24 h old, so a client clock can put one up to a day before its session started.
    */
@@ -129,7 +138,12 @@ public final class SessionQueries {
    * span (plus {@link #EVENT_MARGIN}) so only the partitions of those days are read, and by its
    * site: session ids are minted by clients, so another site may reuse one.
    */
-  public List<Page> pages(SessionView session) throws SQLException {
+  public Pages pages(SessionView session) throws SQLException {
+    return pages(session, MAX_PAGES);
+  }
+
+  /** The first {@code max} page views; {@code truncated} when the session has more. */
+  Pages pages(SessionView session, int max) throws SQLException {
     Instant from = session.startedAt().minus(EVENT_MARGIN);
     Instant to = session.lastSeenAt().plus(EVENT_MARGIN);
     String site = session.siteId();
@@ -142,11 +156,13 @@ public final class SessionQueries {
                     + " lead(v.ts) OVER (ORDER BY v.ts, v.event_id) AS next_ts"
                     + " FROM engagement_events v"
                     + " WHERE v.site_id = ? AND v.session_id = ? AND v.type = 'page_view'"
-                    + " AND v.ts >= ? AND v.ts <= ?)",
+                    + " AND v.ts >= ? AND v.ts <= ?"
+                    + " ORDER BY v.ts, v.event_id LIMIT ?)",
                 site,
                 id,
                 from,
-                to)
+                to,
+                max + 1)
             .append(
                 " SELECT views.ts, views.url, views.path, views.title, x.time_on_page_ms,"
                     + " x.max_scroll_depth, x.clicks, x.rage_clicks, x.dead_clicks,"
@@ -184,6 +200,9 @@ public final class SessionQueries {
                 rs.getString("reading_pattern")));
       }
     }
-    return pages;
+    if (pages.size() <= max) {
+      return new Pages(pages, false);
+    }
+    return new Pages(List.copyOf(pages.subList(0, max)), true);
   }
 }

@@ -34,7 +34,9 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class SessionRoutes {
 
   /** The answer of {@code GET /v1/sessions/{id}}. */
-  public record SessionDetail(SessionView session, List<SessionQueries.Page> pages) {}
+  /** {@code truncated}: the session has more than {@link SessionQueries#MAX_PAGES} page views. */
+  public record SessionDetail(
+      SessionView session, List<SessionQueries.Page> pages, boolean truncated) {}
 
   private final Auth auth;
   private final SessionQueries queries;
@@ -89,7 +91,10 @@ public final class SessionRoutes {
                             () ->
                                 onSuccess(
                                     blockingCall(() -> queries.pages(session)),
-                                    pages -> ok(new SessionDetail(session, pages)))))
+                                    pages ->
+                                        ok(
+                                            new SessionDetail(
+                                                session, pages.list(), pages.truncated())))))
                 .orElseGet(
                     () ->
                         complete(

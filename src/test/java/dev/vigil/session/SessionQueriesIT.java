@@ -238,7 +238,8 @@ class SessionQueriesIT {
             event("pages", id, "page_view", ago(Duration.ofDays(3)), "/stale")));
 
     SessionView s = queries.find(id).orElseThrow();
-    List<SessionQueries.Page> pages = queries.pages(s);
+    SessionQueries.Pages all = queries.pages(s);
+    List<SessionQueries.Page> pages = all.list();
 
     assertThat(pages)
         .containsExactly(
@@ -288,5 +289,12 @@ class SessionQueriesIT {
                 0,
                 0,
                 "engaged"));
+    assertThat(all.truncated()).isFalse();
+
+    // and a session with more page views than a view lists says so, keeping the first ones whole
+    SessionQueries.Pages firstTwo = queries.pages(s, 2);
+    assertThat(firstTwo.truncated()).isTrue();
+    assertThat(firstTwo.list()).containsExactlyElementsOf(pages.subList(0, 2));
+    assertThat(queries.pages(s, 5).truncated()).isFalse();
   }
 }
