@@ -6,6 +6,7 @@ import dev.vigil.session.SessionEntity.Event;
 import dev.vigil.session.SessionEntity.SessionEnded;
 import dev.vigil.session.SessionEntity.SessionStarted;
 import dev.vigil.session.SessionEntity.UserIdentified;
+import dev.vigil.util.Text;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -215,14 +216,16 @@ public final class SessionProjection {
     ps.setString(i++, s.userId());
     ps.setTimestamp(i++, Timestamp.from(s.startedAt()));
     ps.setTimestamp(i++, Timestamp.from(s.startedAt()));
-    ps.setString(i++, s.landing().url());
-    ps.setString(i++, s.landing().path());
-    ps.setString(i++, s.landing().referrerHost());
-    ps.setString(i++, s.landing().utmSource());
-    ps.setString(i++, s.landing().utmMedium());
-    ps.setString(i++, s.landing().utmCampaign());
-    ps.setString(i++, s.client().deviceClass());
-    ps.setString(i++, s.client().browser());
-    ps.setString(i, s.client().os());
+    // The request's and page's text, as stored since the edge replaces a NUL; an event journaled
+    // before that would otherwise fail this projection on every retry, and every session after it.
+    ps.setString(i++, Text.storable(s.landing().url()));
+    ps.setString(i++, Text.storable(s.landing().path()));
+    ps.setString(i++, Text.storable(s.landing().referrerHost()));
+    ps.setString(i++, Text.storable(s.landing().utmSource()));
+    ps.setString(i++, Text.storable(s.landing().utmMedium()));
+    ps.setString(i++, Text.storable(s.landing().utmCampaign()));
+    ps.setString(i++, Text.storable(s.client().deviceClass()));
+    ps.setString(i++, Text.storable(s.client().browser()));
+    ps.setString(i, Text.storable(s.client().os()));
   }
 }

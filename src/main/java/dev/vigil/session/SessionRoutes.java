@@ -33,8 +33,10 @@ import org.apache.pekko.http.javadsl.server.Route;
  */
 public final class SessionRoutes {
 
-  /** The answer of {@code GET /v1/sessions/{id}}. */
-  /** {@code truncated}: the session has more than {@link SessionQueries#MAX_PAGES} page views. */
+  /**
+   * The answer of {@code GET /v1/sessions/{id}}; {@code truncated}: the session has more than
+   * {@link SessionQueries#MAX_PAGES} page views.
+   */
   public record SessionDetail(
       SessionView session, List<SessionQueries.Page> pages, boolean truncated) {}
 
