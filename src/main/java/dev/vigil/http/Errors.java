@@ -42,6 +42,9 @@ public final class Errors {
   /** character_not_in_repertoire: PostgreSQL's answer to a NUL character in a text value. */
   private static final String NOT_IN_REPERTOIRE = "22021";
 
+  /** untranslatable_character: its answer to a {@code \u0000} in a jsonb value. */
+  private static final String UNTRANSLATABLE = "22P05";
+
   /** PostgreSQL has no connection slot left. */
   private static final String TOO_MANY_CONNECTIONS = "53300";
 
@@ -106,7 +109,7 @@ public final class Errors {
                       + " (a narrower window may help)")
               .toResponse(StatusCodes.SERVICE_UNAVAILABLE));
     }
-    if (state.equals(NOT_IN_REPERTOIRE)) {
+    if (state.equals(NOT_IN_REPERTOIRE) || state.equals(UNTRANSLATABLE)) {
       // input that no check before the query caught: a path segment, a name
       return Optional.of(
           ApiError.of("bad_request", "a value in the request " + Text.NUL_RULE)

@@ -7,6 +7,8 @@ import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -221,15 +223,38 @@ final class Fields {
     if (v == null) {
       return null;
     }
-    String text = v.toString(); // up to a megabyte: serialised once for both checks
-    // PostgreSQL's jsonb and text cannot hold NUL
-    if (text.contains("\\u0000")) {
-      return fail(name, Text.NUL_RULE);
-    }
-    if (Text.unpairedSurrogate(text)) {
-      return fail(name, UNPAIRED);
+    // PostgreSQL's jsonb and text cannot hold NUL, nor UTF-8 hold half a surrogate pair. The
+    // strings are looked at themselves: the serialised JSON of a prompt quoting the six characters
+    // \u0000 (code, say) holds that text too, escaped, yet no NUL.
+    Optional<String> problem = textProblem(v);
+    if (problem.isPresent()) {
+      return fail(name, problem.get());
     }
     return v;
+  }
+
+  /** The first string or field name in {@code node} that cannot be stored, and why. */
+  private static Optional<String> textProblem(JsonNode node) {
+    if (node.isTextual()) {
+      return Text.problem(node.textValue());
+    }
+    if (node.isObject()) {
+      for (Map.Entry<String, JsonNode> field : node.properties()) {
+        Optional<String> problem =
+            Text.problem(field.getKey()).or(() -> textProblem(field.getValue()));
+        if (problem.isPresent()) {
+          return problem;
+        }
+      }
+    } else if (node.isArray()) {
+      for (JsonNode element : node) {
+        Optional<String> problem = textProblem(element);
+        if (problem.isPresent()) {
+          return problem;
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   void error(String name, String reason) {

@@ -49,6 +49,28 @@ class LedgerParserTest {
   }
 
   @Test
+  void acceptsAPayloadThatQuotesTheEscapeOfANulAndRefusesOneThatHoldsANul() throws Exception {
+    // a prompt about C strings holds the six characters \u0000, not a NUL
+    var quoting =
+        parser.aiRequests(
+            json(
+                "{'requestId':'req-1','provider':'anthropic','model':'claude-sonnet-4-5',"
+                    + "'startedAt':'2026-11-22T11:59:58Z',"
+                    + "'requestBody':{'messages':[{'content':'end it with \\\\u0000'}]}}"));
+    var holding =
+        parser.aiRequests(
+            json(
+                "{'requestId':'req-2','provider':'anthropic','model':'claude-sonnet-4-5',"
+                    + "'startedAt':'2026-11-22T11:59:58Z',"
+                    + "'requestBody':{'messages':[{'content':'a NUL: \\u0000'}]}}"));
+
+    assertThat(quoting.errors()).isEmpty();
+    assertThat(quoting.rows()).hasSize(1);
+    assertThat(fields(holding)).containsExactly("0:requestBody");
+    assertThat(holding.errors().get(0).reason()).isEqualTo(Text.NUL_RULE);
+  }
+
+  @Test
   void refusesHalfASurrogatePairInTextLabelsAndPayloads() throws Exception {
     // JSON can escape half of a pair; it has no UTF-8 form, so it could not be stored as sent
     var parsed =
