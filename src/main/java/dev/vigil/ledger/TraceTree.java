@@ -2,8 +2,10 @@ package dev.vigil.ledger;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -16,6 +18,17 @@ import java.util.TreeSet;
  * start order) and the summary. Synthetic rows are shown, flagged, but count in no figure.
  */
 public final class TraceTree {
+  /**
+   * Levels of the timeline at most. A chain of spans can be thousands deep (an agent whose every
+   * call is the child of the one before), and Jackson refuses to write JSON nested more than 1,000
+   * deep, two per level here. The rows at this level and below follow, in start order, as the
+   * children of their ancestor one level up.
+   */
+  public static final int MAX_DEPTH = 64;
+
+  private static final Comparator<Node> START_ORDER =
+      Comparator.comparing(Node::startedAt).thenComparing(Node::kind).thenComparing(Node::id);
+
   private TraceTree() {}
 
   /** One node of the timeline: a model call, a tool run or an anomaly, with its children. */
@@ -88,8 +101,7 @@ public final class TraceTree {
               new ArrayList<>()));
     }
     flat.addAll(others);
-    flat.sort(
-        Comparator.comparing(Node::startedAt).thenComparing(Node::kind).thenComparing(Node::id));
+    flat.sort(START_ORDER);
     Map<String, Node> bySpan = new HashMap<>();
     Map<Node, Node> parentOf = new IdentityHashMap<>(); // nodes change as children are added
     for (Node n : flat) {
@@ -107,7 +119,35 @@ public final class TraceTree {
         roots.add(n);
       }
     }
+    capDepth(roots);
     return roots;
+  }
+
+  /** Lists the rows at {@link #MAX_DEPTH} and below as children of their ancestor one level up. */
+  private static void capDepth(List<Node> roots) {
+    Deque<Node> level = new ArrayDeque<>(roots);
+    for (int depth = 1; depth < MAX_DEPTH - 1 && !level.isEmpty(); depth++) {
+      Deque<Node> next = new ArrayDeque<>();
+      level.forEach(n -> next.addAll(n.children()));
+      level = next;
+    }
+    for (Node deepest : level) {
+      List<Node> below = new ArrayList<>();
+      Deque<Node> pending = new ArrayDeque<>(deepest.children());
+      while (!pending.isEmpty()) {
+        Node n = pending.pop();
+        below.add(n);
+        if (!n.children().isEmpty()) {
+          pending.addAll(n.children());
+          n.children().clear();
+        }
+      }
+      if (!below.isEmpty()) {
+        below.sort(START_ORDER);
+        deepest.children().clear();
+        deepest.children().addAll(below);
+      }
+    }
   }
 
   /** Whether {@code candidate} is {@code node} or above it (a cycle of parent spans). */

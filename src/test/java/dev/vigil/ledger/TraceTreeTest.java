@@ -120,6 +120,38 @@ class TraceTreeTest {
     assertThat(count(roots)).isEqualTo(3);
   }
 
+  @Test
+  void aChainDeeperThanTheLimitIsListedUnderItsDeepestShownCallAndCanBeWritten() throws Exception {
+    // an agent whose every call is the child of the one before: 600 levels
+    List<AiRequestView> calls = new ArrayList<>();
+    for (int i = 0; i < 600; i++) {
+      calls.add(call("c" + i, i == 0 ? null : "c" + (i - 1), i, "completed", 1, false));
+    }
+
+    List<TraceTree.Node> roots = TraceTree.timeline(calls, List.of(), List.of());
+
+    // every call is there, nested no deeper than the limit
+    assertThat(count(roots)).isEqualTo(600);
+    assertThat(depth(roots)).isEqualTo(TraceTree.MAX_DEPTH);
+    TraceTree.Node lastParent = roots.get(0);
+    for (int level = 1; level < TraceTree.MAX_DEPTH - 1; level++) {
+      lastParent = lastParent.children().get(0);
+    }
+    // the calls from the deepest level on follow as the children of the one above, in start order
+    assertThat(lastParent.id()).isEqualTo("c" + (TraceTree.MAX_DEPTH - 2));
+    assertThat(lastParent.children())
+        .extracting(TraceTree.Node::id)
+        .startsWith("c" + (TraceTree.MAX_DEPTH - 1), "c" + TraceTree.MAX_DEPTH)
+        .endsWith("c599")
+        .hasSize(600 - (TraceTree.MAX_DEPTH - 1));
+    // and the answer can be written: Jackson refuses JSON nested more than 1,000 deep
+    assertThat(dev.vigil.http.Json.MAPPER.writeValueAsString(roots)).contains("\"c599\"");
+  }
+
+  private static int depth(List<TraceTree.Node> nodes) {
+    return nodes.stream().mapToInt(n -> 1 + depth(n.children())).max().orElse(0);
+  }
+
   private static int count(List<TraceTree.Node> nodes) {
     return nodes.stream().mapToInt(n -> 1 + count(n.children())).sum();
   }
