@@ -125,11 +125,9 @@ final class Fields {
     if (v.asText().length() > max) {
       return fail(name, "must be at most " + max + " characters");
     }
-    if (v.asText().indexOf(0) >= 0) {
-      return fail(name, Text.NUL_RULE);
-    }
-    if (Text.unpairedSurrogate(v.asText())) {
-      return fail(name, UNPAIRED);
+    Optional<String> problem = Text.problem(v.asText());
+    if (problem.isPresent()) {
+      return fail(name, problem.get());
     }
     return v.asText();
   }

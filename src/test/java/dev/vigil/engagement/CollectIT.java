@@ -79,12 +79,11 @@ class CollectIT {
             batch(
                 publicKey,
                 session,
-                "{\"id\":\""
-                    + viewId
-                    + "\",\"type\":\"page_view\",\"ts\":"
-                    + now()
-                    + ",\"url\":\"https://blog.example/post?utm_source=news\","
-                    + "\"referrer\":\"https://www.google.com/\",\"viewportWidth\":1280}",
+                event(
+                    viewId,
+                    "page_view",
+                    "https://blog.example/post?utm_source=news",
+                    "\"referrer\":\"https://www.google.com/\",\"viewportWidth\":1280"),
                 "{\"type\":\"page_exit\",\"ts\":"
                     + now()
                     + ",\"url\":\"https://blog.example/post\","
@@ -144,18 +143,16 @@ class CollectIT {
             batch(
                 publicKey,
                 session,
-                "{\"id\":\""
-                    + view
-                    + "\",\"type\":\"page_view\",\"ts\":"
-                    + now()
-                    + ",\"url\":\"https://blog.example/n?utm_source=a%00b\","
-                    + "\"title\":\"Caf\\u0000e \\ud83d\"}",
-                "{\"id\":\""
-                    + custom
-                    + "\",\"type\":\"custom\",\"ts\":"
-                    + now()
-                    + ",\"url\":\"https://blog.example/n\",\"name\":\"share\","
-                    + "\"props\":{\"via\\u0000\":\"x\\u0000y\"}}"));
+                event(
+                    view,
+                    "page_view",
+                    "https://blog.example/n?utm_source=a%00b",
+                    "\"title\":\"Caf\\u0000e \\ud83d\""),
+                event(
+                    custom,
+                    "custom",
+                    "https://blog.example/n",
+                    "\"name\":\"share\",\"props\":{\"via\\u0000\":\"x\\u0000y\"}")));
 
     // then both are stored, not refused and not failing their flush
     assertThat(reply.status()).as(reply.body()).isEqualTo(202);
@@ -422,6 +419,21 @@ class CollectIT {
         + "\"events\":["
         + String.join(",", events)
         + "]}";
+  }
+
+  /** An event with an id, a type, a url and the rest of its fields ({@code "k":v,…}). */
+  private static String event(String id, String type, String url, String fields) {
+    return "{\"id\":\""
+        + id
+        + "\",\"type\":\""
+        + type
+        + "\",\"ts\":"
+        + now()
+        + ",\"url\":\""
+        + url
+        + "\","
+        + fields
+        + "}";
   }
 
   private static String pageView(String url) {
