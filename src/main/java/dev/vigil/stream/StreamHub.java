@@ -35,8 +35,9 @@ import org.apache.pekko.util.ByteString;
  * session events a second.
  *
  * <p>A connection that resumes (Last-Event-ID) first catches up on its own: it replays the site's
- * ring from its position, then the feed's events that arrived meanwhile, then joins the feed — so
- * it sees every event once and in order, or a {@code reset} saying it cannot. Its event ids are the
+ * ring from its position, then the feed's events that arrived meanwhile (it holds at most ring-size
+ * of them; when more came, it replays again from where those end), then joins the feed — so it sees
+ * every event once and in order, or a {@code reset} saying it cannot. Its event ids are the
  * positions of all its sites, so it can resume on any node.
  *
  * <p>A connection whose queue is full gets {@code dropped} and is closed; others are not touched.
@@ -124,7 +125,12 @@ final class StreamHub {
   /** A resuming connection's own position in one site until it joins the feed. */
   private static final class CatchUp {
     Cursor at;
+
+    /** The feed's events while the connection's replay runs: at most ring-size of them. */
     final List<SiteEvent> held = new ArrayList<>();
+
+    /** The last kept event left out of {@code held} when it was full; null if none was. */
+    Cursor leftOut;
 
     CatchUp(Cursor at) {
       this.at = at;
@@ -372,7 +378,12 @@ final class StreamHub {
       feed.at = new Cursor(e.generation(), e.seq());
     }
     for (Connection conn : feed.catchingUp) {
-      conn.catchingUp.get(feed.site).held.add(e);
+      CatchUp cu = conn.catchingUp.get(feed.site);
+      if (cu.held.size() < settings.ringSize()) {
+        cu.held.add(e);
+      } else if (!e.transientEvent()) {
+        cu.leftOut = feed.at; // a replay from the ring brings it back (or says reset)
+      }
     }
     Set<Connection> byKind = feed.joined.get(e.kind());
     Set<Connection> all = feed.joined.get(ALL_KINDS);
@@ -504,6 +515,13 @@ final class StreamHub {
     for (SiteEvent e : List.copyOf(cu.held)) {
       catchUp(conn, cu, e);
     }
+    cu.held.clear();
+    if (cu.leftOut != null && !reached(cu.at, cu.leftOut) && connections.containsKey(conn.id)) {
+      // events came faster than the replay answered: ask again from where the held ones end
+      cu.leftOut = null;
+      askReplay(conn.id, site, cu.at);
+      return;
+    }
     if (connections.containsKey(conn.id)) {
       join(feed, conn, cu.at);
       readyIfCaughtUp(conn);
@@ -521,6 +539,11 @@ final class StreamHub {
     if (conn.wants(e.kind())) {
       offer(conn, Frames.withId(eventId(conn), Frames.siteBody(e)));
     }
+  }
+
+  /** Whether a position is at or past another of the same generation. */
+  private static boolean reached(Cursor at, Cursor target) {
+    return at.generation() == target.generation() && at.seq() >= target.seq();
   }
 
   private static Set<Connection> joinedConnections(Feed feed) {
