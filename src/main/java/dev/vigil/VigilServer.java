@@ -38,6 +38,7 @@ import dev.vigil.http.DashboardRoutes;
 import dev.vigil.http.HttpMetrics;
 import dev.vigil.http.HttpServer;
 import dev.vigil.http.HttpSettings;
+import dev.vigil.ledger.BudgetEntity;
 import dev.vigil.ledger.Ledger;
 import dev.vigil.ops.OpsRoutes;
 import dev.vigil.ops.Readiness;
@@ -341,6 +342,7 @@ public final class VigilServer {
                                   SessionEntity.ENTITY_KEY,
                                   FingerprintEntity.ENTITY_KEY,
                                   SubjectEntity.ENTITY_KEY,
+                                  BudgetEntity.ENTITY_KEY,
                                   SiteStream.ENTITY_KEY))
                           .route(),
                       new AnalyticsRoutes(

@@ -1,6 +1,8 @@
 package dev.vigil.anomaly;
 
+import com.typesafe.config.Config;
 import dev.vigil.CborSerializable;
+import dev.vigil.cluster.LivePopulation;
 import dev.vigil.stream.LiveEvents;
 import java.time.Clock;
 import java.time.Duration;
@@ -10,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.Behavior;
@@ -34,6 +37,11 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * nodes' rollups ({@link SubjectRollups}). Its baselines survive restarts through rollup events and
  * snapshots; transitions are journaled and projected into {@code anomalies}. No command here needs
  * a reply (rollups are told), so it is a plain event-sourced behavior.
+ *
+ * <p>A node keeps at most {@code vigil.anomalies.subject-max-live} of them in memory ({@link
+ * LivePopulation}): user ids come from the sites' trackers, so their number is the visitors' to
+ * choose. A subject passivated (idle, or beyond the limit) journals its book first, so it comes
+ * back with the baselines it had.
  */
 public final class SubjectEntity
     extends EventSourcedBehavior<SubjectEntity.Command, SubjectEntity.Event, SubjectEntity.State> {
@@ -56,6 +64,24 @@ public final class SubjectEntity
   private enum Tick implements Command {
     INSTANCE
   }
+
+  /**
+   * The shard's stop message when it passivates the entity (idle, or beyond {@code
+   * subject-max-live}): a book changed since its last rollup is rolled up first.
+   */
+  enum Stop implements Command {
+    INSTANCE
+  }
+
+  /**
+   * What a live subject holds, for {@code auto}: 3.5-3.6 KB measured for a user's subject after its
+   * first counts ({@code dev.vigil.testkit.EntityHeap}, without sharding's share), rounded up for
+   * sharding and a site's fuller book.
+   */
+  static final long BYTES_PER_SUBJECT = 8 * 1024;
+
+  /** The share of the heap that {@code subject-max-live = auto} gives to subjects. */
+  static final double HEAP_SHARE = 0.05;
 
   /** Journaled facts. */
   public sealed interface Event extends CborSerializable {}
@@ -87,8 +113,27 @@ public final class SubjectEntity
       Function<String, Optional<Threshold>> thresholds,
       AnomalySettings settings,
       Clock clock) {
+    Config config = system.settings().config();
+    int maxLive =
+        LivePopulation.limit(
+            config,
+            "vigil.anomalies.subject-max-live",
+            HEAP_SHARE,
+            BYTES_PER_SUBJECT,
+            Runtime.getRuntime().maxMemory());
+    Duration idle =
+        config.getDuration(
+            "pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout");
+    system
+        .log()
+        .info(
+            "Anomaly subjects: at most {} live on this node (vigil.anomalies.subject-max-live)",
+            maxLive);
     ClusterSharding.get(system)
-        .init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), thresholds, settings, clock)));
+        .init(
+            Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), thresholds, settings, clock))
+                .withStopMessage(Stop.INSTANCE)
+                .withSettings(LivePopulation.settings(system, idle, maxLive)));
   }
 
   public static Behavior<Command> create(
@@ -101,7 +146,13 @@ public final class SubjectEntity
             Behaviors.withTimers(
                 timers ->
                     new SubjectEntity(
-                        id, thresholds, settings, clock, LiveEvents.get(ctx.getSystem()), timers)));
+                        id,
+                        thresholds,
+                        settings,
+                        clock,
+                        LiveEvents.get(ctx.getSystem()),
+                        timers,
+                        ctx.getSelf())));
   }
 
   private final String id;
@@ -110,6 +161,13 @@ public final class SubjectEntity
   private final Clock clock;
   private final LiveEvents liveEvents;
   private final TimerScheduler<Command> timers;
+  private final ActorRef<Command> self;
+  // Who the subject is: from its recovered state, or its first counts before any rollup.
+  private String siteId;
+  private String kind;
+  private String subjectId;
+  // Set by the shard's stop message (see recovered()).
+  private boolean stopping;
   private AnomalyBook live;
   private boolean dirty;
   private Instant lastRollup;
@@ -121,7 +179,8 @@ public final class SubjectEntity
       AnomalySettings settings,
       Clock clock,
       LiveEvents liveEvents,
-      TimerScheduler<Command> timers) {
+      TimerScheduler<Command> timers,
+      ActorRef<Command> self) {
     super(PersistenceId.of(ENTITY_KEY.name(), id), RESTART);
     this.id = id;
     this.thresholds = thresholds;
@@ -129,6 +188,7 @@ public final class SubjectEntity
     this.clock = clock;
     this.liveEvents = liveEvents;
     this.timers = timers;
+    this.self = self;
     this.lastRollup = clock.instant();
     this.lastReceived = clock.instant();
   }
@@ -154,41 +214,66 @@ public final class SubjectEntity
         .forAnyState()
         .onCommand(AddCounts.class, this::onCounts)
         .onCommand(Tick.class, this::onTick)
+        .onCommand(Stop.class, this::onStop)
         .build();
   }
 
   private Effect<Event, State> onCounts(State state, AddCounts cmd) {
     SubjectRollups.Counts c = cmd.counts();
+    siteId = c.siteId();
+    kind = c.kind();
+    subjectId = c.subjectId();
     AnomalyBook book = live != null ? live : state.book();
     AnomalyBook.Result r =
         book.onCounts(id, c.minute(), c.requests(), c.bots(), thresholds, settings);
     live = r.book();
     dirty = true;
     lastReceived = clock.instant();
-    List<Event> events = transitions(c.siteId(), c.kind(), c.subjectId(), r.transitions());
+    List<Event> events = transitions(r.transitions());
     if (!events.isEmpty() || !lastRollup.plus(ROLLUP_INTERVAL).isAfter(clock.instant())) {
-      events.add(rollup(c.siteId(), c.kind(), c.subjectId()));
+      events.add(rollup());
     }
     return events.isEmpty()
         ? Effect().none()
         : Effect().persist(events).thenRun(s -> report(events));
   }
 
-  /**
-   * The tick starts after every recovery, not at setup. A restart on a failed write cancels the
-   * actor's timers, and a subject whose tick started at setup ticked no more after it, so a quiet
-   * spell's minutes were judged, and its book journaled, only when counts came again.
-   */
   @Override
   public SignalHandler<State> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(
-            RecoveryCompleted.instance(), s -> timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK))
+        .onSignal(RecoveryCompleted.instance(), this::recovered)
         .build();
   }
 
+  /**
+   * The tick starts after every recovery, not at setup. A restart on a failed write cancels the
+   * actor's timers, and a subject whose tick started at setup ticked no more after it, so a quiet
+   * spell's minutes were judged, and its book journaled, only when counts came again. As for
+   * budgets, when the write on stopping failed the shard still waits for the stop it asked for
+   * once.
+   */
+  private void recovered(State state) {
+    if (state.siteId() != null) {
+      siteId = state.siteId();
+      kind = state.kind();
+      subjectId = state.subjectId();
+    }
+    timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
+    if (stopping) {
+      self.tell(Stop.INSTANCE);
+    }
+  }
+
+  private Effect<Event, State> onStop(State state, Stop stop) {
+    stopping = true;
+    if (dirty && siteId != null) {
+      return Effect().persist(rollup()).thenStop();
+    }
+    return Effect().stop();
+  }
+
   private Effect<Event, State> onTick(State state, Tick tick) {
-    if (state.siteId() == null && live == null) {
+    if (siteId == null) {
       return Effect().none();
     }
     Instant now = clock.instant();
@@ -201,27 +286,25 @@ public final class SubjectEntity
       if (r.book() != book) {
         live = r.book();
         dirty = true;
-        events.addAll(
-            transitions(state.siteId(), state.kind(), state.subjectId(), r.transitions()));
+        events.addAll(transitions(r.transitions()));
       }
     }
     if (dirty && !lastRollup.plus(ROLLUP_INTERVAL).isAfter(now) || !events.isEmpty()) {
-      events.add(rollup(state.siteId(), state.kind(), state.subjectId()));
+      events.add(rollup());
     }
     return events.isEmpty()
         ? Effect().none()
         : Effect().persist(events).thenRun(s -> report(events));
   }
 
-  private List<Event> transitions(
-      String site, String kind, String subject, List<MetricTracker.Transition> ts) {
+  private List<Event> transitions(List<MetricTracker.Transition> ts) {
     List<Event> events = new ArrayList<>();
     for (MetricTracker.Transition t : ts) {
       events.add(
           new AnomalyTransitioned(
-              site,
+              siteId,
               kind,
-              subject,
+              subjectId,
               t.anomalyId(),
               t.kind(),
               t.metric(),
@@ -235,10 +318,10 @@ public final class SubjectEntity
     return events;
   }
 
-  private BookRolledUp rollup(String site, String kind, String subject) {
+  private BookRolledUp rollup() {
     dirty = false;
     lastRollup = clock.instant();
-    return new BookRolledUp(site, kind, subject, live);
+    return new BookRolledUp(siteId, kind, subjectId, live);
   }
 
   private void report(List<Event> events) {

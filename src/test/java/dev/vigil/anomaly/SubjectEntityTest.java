@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.Optional;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.AfterAll;
@@ -53,6 +54,45 @@ class SubjectEntityTest {
     // when nothing more comes, then the tick goes on after the restart: a book judged after the
     // failure is journaled, which nothing but a tick after the failed write can do
     awaitRollupOfMinute(journal, pid, clock, failedAt + 1);
+  }
+
+  @Test
+  void aSubjectPassivatedBeforeItsFirstRollupJournalsItsBookAsItStops() {
+    // given a user's subject whose first counts are not journaled yet (the rollup interval has not
+    // passed), as when a flood of users pushes it beyond subject-max-live
+    MutableClock clock = new MutableClock(T0);
+    String id = "user:s1:u1";
+    String pid = "Subject|" + id;
+    PersistenceTestKit journal = PersistenceTestKit.create(KIT.system());
+    ActorRef<Command> subject =
+        KIT.spawn(SubjectEntity.create(id, metric -> Optional.empty(), SETTINGS, clock));
+    subject.tell(new AddCounts(new Counts("s1", "user", "u1", T0, 7, 0)));
+
+    // when the shard passivates it
+    subject.tell(SubjectEntity.Stop.INSTANCE);
+
+    // then it stops, having journaled its book under who it is
+    TestProbe<Object> watcher = KIT.createTestProbe();
+    watcher.expectTerminated(subject, Duration.ofSeconds(5));
+    assertThat(journal.persistedInStorage(pid))
+        .singleElement()
+        .isInstanceOfSatisfying(
+            BookRolledUp.class,
+            r -> {
+              assertThat(r.siteId()).isEqualTo("s1");
+              assertThat(r.kind()).isEqualTo("user");
+              assertThat(r.subjectId()).isEqualTo("u1");
+              assertThat(r.book().minute()).isEqualTo(minuteOf(T0));
+              assertThat(r.book().requests()).isEqualTo(7);
+            });
+
+    // and a subject with nothing new stops without writing
+    String quiet = "user:s1:u2";
+    ActorRef<Command> idle =
+        KIT.spawn(SubjectEntity.create(quiet, metric -> Optional.empty(), SETTINGS, clock));
+    idle.tell(SubjectEntity.Stop.INSTANCE);
+    watcher.expectTerminated(idle, Duration.ofSeconds(5));
+    assertThat(journal.persistedInStorage("Subject|" + quiet)).isEmpty();
   }
 
   /** Moves both clocks on, tick by tick, until a book judged up to {@code minute} is journaled. */

@@ -27,11 +27,17 @@ public final class Beacons {
 
   /** One page view of a session; returns the HTTP status (202 when stored). */
   public static int pageView(int port, String siteKey, String session, String url) {
+    return pageView(port, siteKey, session, null, url);
+  }
+
+  /** One page view of a session whose user the site identified ({@code user} null: none). */
+  public static int pageView(int port, String siteKey, String session, String user, String url) {
     String body =
         "{\"site\":\""
             + siteKey
             + "\",\"session\":\""
             + session
+            + (user == null ? "" : "\",\"user\":\"" + user)
             + "\",\"visitor\":\"visitor-0001\",\"events\":[{\"type\":\"page_view\",\"ts\":"
             + System.currentTimeMillis()
             + ",\"url\":\""
