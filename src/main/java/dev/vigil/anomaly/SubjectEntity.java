@@ -258,6 +258,11 @@ public final class SubjectEntity
       kind = state.kind();
       subjectId = state.subjectId();
     }
+    if (live != null) {
+      // a restart after a failed write: the book in memory may not be journaled (a rollup clears
+      // dirty as it is built), so journal it again rather than lose it
+      dirty = true;
+    }
     timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
     if (stopping) {
       self.tell(Stop.INSTANCE);

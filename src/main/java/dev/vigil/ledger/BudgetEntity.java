@@ -44,6 +44,10 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * and rollups of the spend, at most every {@code budget-rollup-interval} and at passivation. Only
  * subjects with a limit journal anything. Snapshots every {@code SNAPSHOT_EVERY} events, keeping
  * two: an active budget rolls up all day and its journal stays short.
+ *
+ * <p>A node keeps at most {@code vigil.ledger.budget-max-live} of them in memory ({@link
+ * LivePopulation}): agent and user ids come from the ledger's writers, so their number is the
+ * writers' to choose.
  */
 public final class BudgetEntity
     extends EventSourcedBehaviorWithEnforcedReplies<
@@ -297,9 +301,14 @@ public final class BudgetEntity
   /**
    * As for sessions: a restart on a failed write cancels the timers (a tick started at setup never
    * came back, and spend was rolled up only at passivation), and when the write on stopping failed
-   * the shard still holds the budget's messages for the termination it asked for once.
+   * the shard still holds the budget's messages for the termination it asked for once. After such a
+   * restart the spend in memory may not be journaled (a rollup clears dirty as it is built), so it
+   * is journaled again rather than lost.
    */
   private void recovered(State state) {
+    if (live != null) {
+      dirty = true;
+    }
     timers.startTimerWithFixedDelay(Tick.INSTANCE, rollupInterval);
     if (stopping) {
       self.tell(Passivate.INSTANCE);

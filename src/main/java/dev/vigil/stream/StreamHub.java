@@ -129,7 +129,7 @@ final class StreamHub {
     /** The feed's events while the connection's replay runs: at most ring-size of them. */
     final List<SiteEvent> held = new ArrayList<>();
 
-    /** The last kept event left out of {@code held} when it was full; null if none was. */
+    /** The feed's position at the last kept (not transient) event left out; null if none was. */
     Cursor leftOut;
 
     CatchUp(Cursor at) {

@@ -95,6 +95,37 @@ class SubjectEntityTest {
     assertThat(journal.persistedInStorage("Subject|" + quiet)).isEmpty();
   }
 
+  @Test
+  void whenTheWriteOnStoppingFailsItRestartsJournalsTheBookAndStops() {
+    // given a subject with counts not yet journaled
+    MutableClock clock = new MutableClock(T0);
+    String id = "user:s1:u3";
+    String pid = "Subject|" + id;
+    PersistenceTestKit journal = PersistenceTestKit.create(KIT.system());
+    ActorRef<Command> subject =
+        KIT.spawn(SubjectEntity.create(id, metric -> Optional.empty(), SETTINGS, clock));
+    subject.tell(new AddCounts(new Counts("s1", "user", "u3", T0, 5, 0)));
+
+    // when the rollup written on stopping fails (the shard sends its stop message only once)
+    journal.failNextPersisted(pid);
+    subject.tell(SubjectEntity.Stop.INSTANCE);
+
+    // then it restarts after a backoff and stops
+    TestProbe<Object> watcher = KIT.createTestProbe();
+    watcher.awaitAssert(
+        Duration.ofSeconds(10),
+        () -> {
+          TIME.timePasses(Duration.ofSeconds(1));
+          watcher.expectTerminated(subject, Duration.ofMillis(200));
+          return null;
+        });
+    // and the book the failed write carried was journaled on the second stop, not forgotten
+    assertThat(journal.persistedInStorage(pid))
+        .singleElement()
+        .isInstanceOfSatisfying(
+            BookRolledUp.class, r -> assertThat(r.book().requests()).isEqualTo(5));
+  }
+
   /** Moves both clocks on, tick by tick, until a book judged up to {@code minute} is journaled. */
   private static void awaitRollupOfMinute(
       PersistenceTestKit journal, String pid, MutableClock clock, long minute) {

@@ -231,5 +231,12 @@ class BudgetEntityTest {
           replies.expectTerminated(budget, Duration.ofMillis(200));
           return null;
         });
+    // and the spend the failed write carried was journaled on the second stop, not forgotten
+    assertThat(journal.persistedInStorage("Budget|" + id))
+        .anySatisfy(
+            e ->
+                assertThat(e)
+                    .isInstanceOfSatisfying(
+                        SpendRolledUp.class, r -> assertThat(r.spend().daySpent()).isEqualTo(700)));
   }
 }

@@ -19,6 +19,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -73,6 +74,17 @@ class StreamHubCatchUpTest {
                         siteStream.ref(),
                         // stops on the shard's PoisonPill, so the system can shut down
                         Behaviors.receiveMessage(m -> Behaviors.same()))));
+    // (up, and the site's shard started: the hub's replays time out after 5 s, which the test's
+    // unanswered replay must not reach while the cluster is still starting)
+    TestProbe<Object> up = kit.createTestProbe();
+    up.awaitAssert(
+        WAIT, () -> assertThat(cluster.selfMember().status()).isEqualTo(MemberStatus.up()));
+    TestProbe<SiteStream.Replayed> warmUp = kit.createTestProbe();
+    ClusterSharding.get(kit.system())
+        .entityRefFor(SiteStream.ENTITY_KEY, SITE)
+        .tell(new SiteStream.Replay(null, 0, warmUp.ref()));
+    assertThat(((SiteStream.Replay) siteStream.receiveMessage(WAIT)).replyTo())
+        .isEqualTo(warmUp.ref());
     ActorRef<StreamHubs.Command> hubs =
         kit.spawn(
             StreamHubs.create(
@@ -120,8 +132,12 @@ class StreamHubCatchUpTest {
     // and has every event once and in order, and follows the feed from there
     publish(43, 43);
     stats.awaitAssert(
-        WAIT, () -> assertThat(seqs(resumed)).containsExactlyElementsOf(range(3, 43)));
-    assertThat(seqs(fresh)).containsExactlyElementsOf(range(3, 43));
+        WAIT,
+        () -> {
+          assertThat(seqs(resumed)).containsExactlyElementsOf(range(3, 43));
+          assertThat(seqs(fresh)).containsExactlyElementsOf(range(3, 43));
+          return null;
+        });
   }
 
   private static void connect(

@@ -19,7 +19,7 @@ import org.apache.pekko.actor.typed.ActorRef;
  * Measures the heap a live anomaly subject or budget entity holds, for the divisor of their {@code
  * max-live = auto}: spawns {@code n} of them directly (without sharding's bookkeeping), gives each
  * one input, and divides the growth of the heap after full collections by {@code n}. Not a test:
- * run it by hand (BENCHMARKS.md, "Live caps for subjects and budgets").
+ * run it by hand (BENCHMARKS.md, "Live caps for anomaly subjects and budgets").
  *
  * <pre>
  * mvn -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
@@ -97,6 +97,6 @@ public final class EntityHeap {
       }
       last = used;
     }
-    return last;
+    throw new IllegalStateException("the heap did not settle after 20 full collections");
   }
 }
