@@ -466,9 +466,14 @@ public final class FingerprintEntity
   /**
    * After every recovery: the first, and the one after a restart on a failed write, which cancels
    * the actor's timers (so the tick is started here, not at setup) and, when stopping was what
-   * failed, leaves the shard waiting for a termination its stop message asked for once.
+   * failed, leaves the shard waiting for a termination its stop message asked for once. After such
+   * a restart the signals in memory may not be journaled (a rollup clears dirty as it is built), so
+   * they are journaled again rather than lost.
    */
   private void recovered(State state) {
+    if (live != null) {
+      dirty = true;
+    }
     timers.startTimerWithFixedDelay(
         Tick.INSTANCE, rollupInterval.compareTo(TICK) < 0 ? rollupInterval : TICK);
     if (stopping) {

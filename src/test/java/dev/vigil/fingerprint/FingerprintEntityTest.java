@@ -139,7 +139,10 @@ class FingerprintEntityTest {
               decisions.expectTerminated(entity, Duration.ofMillis(200));
               return null;
             });
-    assertThat(journal.persistedInStorage(pid)).hasSize(journaled);
+    // and the signals the failed write carried were journaled on the second stop, not forgotten
+    List<Object> events = journal.persistedInStorage(pid);
+    assertThat(events).hasSize(journaled + 1);
+    assertThat(((SignalsRolledUp) events.get(events.size() - 1)).requests()).isEqualTo(2);
   }
 
   @Test
