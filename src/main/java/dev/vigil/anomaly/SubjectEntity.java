@@ -30,6 +30,8 @@ import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The metrics of a site or an identified user ({@code site:<site>:<site>}, {@code
@@ -48,6 +50,7 @@ public final class SubjectEntity
 
   public static final EntityTypeKey<Command> ENTITY_KEY =
       EntityTypeKey.create(Command.class, "Subject");
+  private static final Logger LOG = LoggerFactory.getLogger(SubjectEntity.class);
   static final int TAGS = 2;
   private static final Duration ROLLUP_INTERVAL = Duration.ofSeconds(30);
   private static final Duration TICK = Duration.ofSeconds(10);
@@ -168,6 +171,7 @@ public final class SubjectEntity
   private String subjectId;
   // Set by the shard's stop message (see recovered()).
   private boolean stopping;
+  private int failedStopWrites;
   private AnomalyBook live;
   private boolean dirty;
   private Instant lastRollup;
@@ -258,7 +262,13 @@ public final class SubjectEntity
       kind = state.kind();
       subjectId = state.subjectId();
     }
-    if (live != null) {
+    if (stopping && ++failedStopWrites >= LivePopulation.STOP_WRITE_ATTEMPTS) {
+      LOG.error(
+          "Subject {}: stopping without journaling its book after {} failed writes",
+          id,
+          failedStopWrites);
+      dirty = false;
+    } else if (live != null) {
       // a restart after a failed write: the book in memory may not be journaled (a rollup clears
       // dirty as it is built), so journal it again rather than lose it
       dirty = true;

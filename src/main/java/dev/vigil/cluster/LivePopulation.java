@@ -25,6 +25,13 @@ public final class LivePopulation {
   /** The fewest live entities a limit leaves each shard. */
   public static final int MIN_PER_SHARD = 10;
 
+  /**
+   * How many times a passivated entity tries to journal what it holds before it stops without: a
+   * journal that keeps refusing writes (a full disk, a read-only database) must not keep entities
+   * beyond the limit alive, each retrying, for as long as it lasts.
+   */
+  public static final int STOP_WRITE_ATTEMPTS = 3;
+
   private static final String SHARDS = "pekko.cluster.sharding.number-of-shards";
 
   private LivePopulation() {}

@@ -46,6 +46,8 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforc
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One device fingerprint: the signals its sessions share, its throttle level and token bucket, its
@@ -60,6 +62,7 @@ public final class FingerprintEntity
 
   public static final EntityTypeKey<Command> ENTITY_KEY =
       EntityTypeKey.create(Command.class, "Fingerprint");
+  private static final Logger LOG = LoggerFactory.getLogger(FingerprintEntity.class);
   static final int SNAPSHOT_EVERY = 50;
   public static final String SESSIONS_PER_FINGERPRINT = "sessions_per_fingerprint";
   public static final String DISTINCT_IPS = "distinct_ips_per_fingerprint";
@@ -274,6 +277,7 @@ public final class FingerprintEntity
   private Live live;
   private boolean dirty;
   private boolean stopping;
+  private int failedStopWrites;
   private Instant lastRollup;
   private final Duration rollupInterval;
   private Instant lastReceived;
@@ -471,7 +475,13 @@ public final class FingerprintEntity
    * they are journaled again rather than lost.
    */
   private void recovered(State state) {
-    if (live != null) {
+    if (stopping && ++failedStopWrites >= LivePopulation.STOP_WRITE_ATTEMPTS) {
+      LOG.error(
+          "Fingerprint {}: stopping without journaling its signals after {} failed writes",
+          id,
+          failedStopWrites);
+      dirty = false;
+    } else if (live != null) {
       dirty = true;
     }
     timers.startTimerWithFixedDelay(

@@ -35,6 +35,8 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforc
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The budget of one subject (a site, or an agent or user of a site): its day and month limits and
@@ -55,6 +57,7 @@ public final class BudgetEntity
 
   public static final EntityTypeKey<Command> ENTITY_KEY =
       EntityTypeKey.create(Command.class, "Budget");
+  private static final Logger LOG = LoggerFactory.getLogger(BudgetEntity.class);
   static final int TAGS = 2;
   static final int SNAPSHOT_EVERY = 100;
 
@@ -191,6 +194,7 @@ public final class BudgetEntity
   private final ActorRef<Command> self;
   // Set by the shard's stop message (see recovered()).
   private boolean stopping;
+  private int failedStopWrites;
   // Spend since the last rollup lives in memory only, like a session's activity.
   private Spend live;
   private boolean dirty;
@@ -306,7 +310,13 @@ public final class BudgetEntity
    * is journaled again rather than lost.
    */
   private void recovered(State state) {
-    if (live != null) {
+    if (stopping && ++failedStopWrites >= LivePopulation.STOP_WRITE_ATTEMPTS) {
+      LOG.error(
+          "Budget {}: stopping without journaling its spend after {} failed writes",
+          entityId,
+          failedStopWrites);
+      dirty = false;
+    } else if (live != null) {
       dirty = true;
     }
     timers.startTimerWithFixedDelay(Tick.INSTANCE, rollupInterval);

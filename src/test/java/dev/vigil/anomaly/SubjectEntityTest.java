@@ -126,6 +126,35 @@ class SubjectEntityTest {
             BookRolledUp.class, r -> assertThat(r.book().requests()).isEqualTo(5));
   }
 
+  @Test
+  void whenTheJournalKeepsRefusingTheWriteOnStoppingItStopsWithoutItAfterThreeAttempts() {
+    // given a subject with counts not yet journaled, and a journal that refuses its next ten
+    // writes (a full disk, a read-only database)
+    MutableClock clock = new MutableClock(T0);
+    String id = "user:s1:u4";
+    String pid = "Subject|" + id;
+    PersistenceTestKit journal = PersistenceTestKit.create(KIT.system());
+    ActorRef<Command> subject =
+        KIT.spawn(SubjectEntity.create(id, metric -> Optional.empty(), SETTINGS, clock));
+    subject.tell(new AddCounts(new Counts("s1", "user", "u4", T0, 5, 0)));
+    journal.failNextNPersisted(pid, 10);
+
+    // when the shard passivates it
+    subject.tell(SubjectEntity.Stop.INSTANCE);
+
+    // then it gives up after three failed writes and stops, rather than holding its place in the
+    // shard, retrying, for as long as the journal refuses
+    TestProbe<Object> watcher = KIT.createTestProbe();
+    watcher.awaitAssert(
+        Duration.ofSeconds(10),
+        () -> {
+          TIME.timePasses(Duration.ofSeconds(1));
+          watcher.expectTerminated(subject, Duration.ofMillis(200));
+          return null;
+        });
+    assertThat(journal.persistedInStorage(pid)).isEmpty();
+  }
+
   /** Moves both clocks on, tick by tick, until a book judged up to {@code minute} is journaled. */
   private static void awaitRollupOfMinute(
       PersistenceTestKit journal, String pid, MutableClock clock, long minute) {
