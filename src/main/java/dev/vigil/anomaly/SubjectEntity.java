@@ -1,6 +1,5 @@
 package dev.vigil.anomaly;
 
-import com.typesafe.config.Config;
 import dev.vigil.CborSerializable;
 import dev.vigil.cluster.LivePopulation;
 import dev.vigil.stream.LiveEvents;
@@ -116,27 +115,17 @@ public final class SubjectEntity
       Function<String, Optional<Threshold>> thresholds,
       AnomalySettings settings,
       Clock clock) {
-    Config config = system.settings().config();
-    int maxLive =
-        LivePopulation.limit(
-            config,
-            "vigil.anomalies.subject-max-live",
-            HEAP_SHARE,
-            BYTES_PER_SUBJECT,
-            Runtime.getRuntime().maxMemory());
-    Duration idle =
-        config.getDuration(
-            "pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout");
-    system
-        .log()
-        .info(
-            "Anomaly subjects: at most {} live on this node (vigil.anomalies.subject-max-live)",
-            maxLive);
     ClusterSharding.get(system)
         .init(
             Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), thresholds, settings, clock))
                 .withStopMessage(Stop.INSTANCE)
-                .withSettings(LivePopulation.settings(system, idle, maxLive)));
+                .withSettings(
+                    LivePopulation.settings(
+                        system,
+                        "vigil.anomalies.subject-max-live",
+                        HEAP_SHARE,
+                        BYTES_PER_SUBJECT,
+                        "Anomaly subjects")));
   }
 
   public static Behavior<Command> create(

@@ -79,6 +79,22 @@ public final class LivePopulation {
   }
 
   /**
+   * Sharding settings for an entity type capped by {@code path} (resolved by {@link #limit} with
+   * this JVM's maximum heap), whose entities passivate after Pekko's default idle timeout; logs the
+   * limit, naming the {@code entities}.
+   */
+  public static ClusterShardingSettings settings(
+      ActorSystem<?> system, String path, double heapShare, long bytesPerEntity, String entities) {
+    Config config = system.settings().config();
+    int maxLive = limit(config, path, heapShare, bytesPerEntity, Runtime.getRuntime().maxMemory());
+    Duration idle =
+        config.getDuration(
+            "pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout");
+    system.log().info("{}: at most {} live on this node ({})", entities, maxLive, path);
+    return settings(system, idle, maxLive);
+  }
+
+  /**
    * Sharding settings whose entities passivate after {@code idleTimeout} without a message, and,
    * above {@code maxLive} live entities on this node, by Pekko's {@code default-strategy}. The
    * limit is split evenly among the node's active shards.

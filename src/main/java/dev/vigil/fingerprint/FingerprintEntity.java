@@ -1,6 +1,5 @@
 package dev.vigil.fingerprint;
 
-import com.typesafe.config.Config;
 import dev.vigil.CborSerializable;
 import dev.vigil.anomaly.AnomalyBook;
 import dev.vigil.anomaly.AnomalyLog;
@@ -208,28 +207,18 @@ public final class FingerprintEntity
     ClusterSharding sharding = ClusterSharding.get(system);
     Function<String, RecipientRef<SessionEntity.Command>> sessions =
         sessionId -> sharding.entityRefFor(SessionEntity.ENTITY_KEY, sessionId);
-    Config config = system.settings().config();
-    int maxLive =
-        LivePopulation.limit(
-            config,
-            "vigil.detection.fingerprint.max-live",
-            HEAP_SHARE,
-            BYTES_PER_FINGERPRINT,
-            Runtime.getRuntime().maxMemory());
-    Duration idle =
-        config.getDuration(
-            "pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout");
-    system
-        .log()
-        .info(
-            "Fingerprints: at most {} live on this node (vigil.detection.fingerprint.max-live)",
-            maxLive);
     sharding.init(
         Entity.of(
                 ENTITY_KEY,
                 ctx -> create(ctx.getEntityId(), settings, clock, sessions, thresholds, anomalies))
             .withStopMessage(Stop.INSTANCE)
-            .withSettings(LivePopulation.settings(system, idle, maxLive)));
+            .withSettings(
+                LivePopulation.settings(
+                    system,
+                    "vigil.detection.fingerprint.max-live",
+                    HEAP_SHARE,
+                    BYTES_PER_FINGERPRINT,
+                    "Fingerprints")));
   }
 
   /**

@@ -1,6 +1,5 @@
 package dev.vigil.ledger;
 
-import com.typesafe.config.Config;
 import dev.vigil.CborSerializable;
 import dev.vigil.anomaly.AnomalyLog;
 import dev.vigil.anomaly.Level;
@@ -142,25 +141,17 @@ public final class BudgetEntity
 
   public static void init(
       ActorSystem<?> system, LedgerSettings settings, Clock clock, Consumer<LedgerEvent> publish) {
-    Config config = system.settings().config();
-    int maxLive =
-        LivePopulation.limit(
-            config,
-            "vigil.ledger.budget-max-live",
-            HEAP_SHARE,
-            BYTES_PER_BUDGET,
-            Runtime.getRuntime().maxMemory());
-    Duration idle =
-        config.getDuration(
-            "pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout");
-    system
-        .log()
-        .info("Budgets: at most {} live on this node (vigil.ledger.budget-max-live)", maxLive);
     ClusterSharding.get(system)
         .init(
             Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), settings, clock, publish))
                 .withStopMessage(Passivate.INSTANCE)
-                .withSettings(LivePopulation.settings(system, idle, maxLive)));
+                .withSettings(
+                    LivePopulation.settings(
+                        system,
+                        "vigil.ledger.budget-max-live",
+                        HEAP_SHARE,
+                        BYTES_PER_BUDGET,
+                        "Budgets")));
   }
 
   public static Behavior<Command> create(
