@@ -251,17 +251,10 @@ public final class SubjectEntity
       kind = state.kind();
       subjectId = state.subjectId();
     }
-    if (stopping && ++failedStopWrites >= LivePopulation.STOP_WRITE_ATTEMPTS) {
-      LOG.error(
-          "Subject {}: stopping without journaling its book after {} failed writes",
-          id,
-          failedStopWrites);
-      dirty = false;
-    } else if (live != null) {
-      // a restart after a failed write: the book in memory may not be journaled (a rollup clears
-      // dirty as it is built), so journal it again rather than lose it
-      dirty = true;
-    }
+    failedStopWrites += stopping ? 1 : 0;
+    dirty =
+        LivePopulation.journalAgain(
+            live != null, failedStopWrites, LOG, () -> "Subject " + id + "'s book");
     timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
     if (stopping) {
       self.tell(Stop.INSTANCE);

@@ -4,8 +4,10 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import java.time.Duration;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.slf4j.Logger;
 
 /**
  * How many entities of one type a node keeps in memory. Idle entities are passivated after a
@@ -31,6 +33,25 @@ public final class LivePopulation {
    * beyond the limit alive, each retrying, for as long as it lasts.
    */
   public static final int STOP_WRITE_ATTEMPTS = 3;
+
+  /**
+   * After an entity's recovery: whether what it {@code holds} in memory is to be journaled (again).
+   * It is after a restart on a failed write (a rollup clears the entity's dirty flag as it is
+   * built, so what it held may not be journaled), unless the write on stopping has failed {@link
+   * #STOP_WRITE_ATTEMPTS} times: then what is given up is logged and the entity stops without.
+   *
+   * @param failedStopWrites the failed writes on stopping so far (0 when not stopping)
+   * @param what what is given up, for the log: {@code "Subject user:s1:u1's book"}
+   */
+  public static boolean journalAgain(
+      boolean holds, int failedStopWrites, Logger log, Supplier<String> what) {
+    if (failedStopWrites >= STOP_WRITE_ATTEMPTS) {
+      log.error(
+          "{}: not journaled, after {} failed writes on stopping", what.get(), failedStopWrites);
+      return false;
+    }
+    return holds;
+  }
 
   private static final String SHARDS = "pekko.cluster.sharding.number-of-shards";
 

@@ -464,15 +464,10 @@ public final class FingerprintEntity
    * they are journaled again rather than lost.
    */
   private void recovered(State state) {
-    if (stopping && ++failedStopWrites >= LivePopulation.STOP_WRITE_ATTEMPTS) {
-      LOG.error(
-          "Fingerprint {}: stopping without journaling its signals after {} failed writes",
-          id,
-          failedStopWrites);
-      dirty = false;
-    } else if (live != null) {
-      dirty = true;
-    }
+    failedStopWrites += stopping ? 1 : 0;
+    dirty =
+        LivePopulation.journalAgain(
+            live != null, failedStopWrites, LOG, () -> "Fingerprint " + id + "'s signals");
     timers.startTimerWithFixedDelay(
         Tick.INSTANCE, rollupInterval.compareTo(TICK) < 0 ? rollupInterval : TICK);
     if (stopping) {

@@ -301,15 +301,10 @@ public final class BudgetEntity
    * is journaled again rather than lost.
    */
   private void recovered(State state) {
-    if (stopping && ++failedStopWrites >= LivePopulation.STOP_WRITE_ATTEMPTS) {
-      LOG.error(
-          "Budget {}: stopping without journaling its spend after {} failed writes",
-          entityId,
-          failedStopWrites);
-      dirty = false;
-    } else if (live != null) {
-      dirty = true;
-    }
+    failedStopWrites += stopping ? 1 : 0;
+    dirty =
+        LivePopulation.journalAgain(
+            live != null, failedStopWrites, LOG, () -> "Budget " + entityId + "'s spend");
     timers.startTimerWithFixedDelay(Tick.INSTANCE, rollupInterval);
     if (stopping) {
       self.tell(Passivate.INSTANCE);
