@@ -163,6 +163,9 @@ public final class SubjectEntity
   private int failedStopWrites;
   private AnomalyBook live;
   private boolean dirty;
+  // The transitions of a write that failed: the book in memory has made them, so they are
+  // journaled with the next write, ahead of it, or the anomalies table would never hear of them.
+  private List<Event> unjournaled = List.of();
   private Instant lastRollup;
   private Instant lastReceived;
 
@@ -223,12 +226,12 @@ public final class SubjectEntity
     dirty = true;
     lastReceived = clock.instant();
     List<Event> events = transitions(r.transitions());
-    if (!events.isEmpty() || !lastRollup.plus(ROLLUP_INTERVAL).isAfter(clock.instant())) {
+    if (!events.isEmpty()
+        || !unjournaled.isEmpty()
+        || !lastRollup.plus(ROLLUP_INTERVAL).isAfter(clock.instant())) {
       events.add(rollup());
     }
-    return events.isEmpty()
-        ? Effect().none()
-        : Effect().persist(events).thenRun(s -> report(events));
+    return write(events);
   }
 
   @Override
@@ -243,7 +246,8 @@ public final class SubjectEntity
    * actor's timers, and a subject whose tick started at setup ticked no more after it, so a quiet
    * spell's minutes were judged, and its book journaled, only when counts came again. As for
    * budgets, when the write on stopping failed the shard still waits for the stop it asked for
-   * once.
+   * once. After such a restart the book in memory, and the transitions it made, may not be
+   * journaled: they go with the next write (within a tick) rather than being lost.
    */
   private void recovered(State state) {
     if (state.siteId() != null) {
@@ -254,7 +258,13 @@ public final class SubjectEntity
     failedStopWrites += stopping ? 1 : 0;
     dirty =
         LivePopulation.journalAgain(
-            live != null, failedStopWrites, LOG, () -> "Subject " + id + "'s book");
+            live != null,
+            failedStopWrites,
+            LOG,
+            () -> "Subject " + id + "'s book and " + unjournaled.size() + " transitions");
+    if (!dirty) {
+      unjournaled = List.of();
+    }
     timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
     if (stopping) {
       self.tell(Stop.INSTANCE);
@@ -263,8 +273,10 @@ public final class SubjectEntity
 
   private Effect<Event, State> onStop(State state, Stop stop) {
     stopping = true;
-    if (dirty && siteId != null) {
-      return Effect().persist(rollup()).thenStop();
+    if ((dirty || !unjournaled.isEmpty()) && siteId != null) {
+      List<Event> events = new ArrayList<>(unjournaled);
+      events.add(rollup());
+      return Effect().persist(events).thenRun(s -> report(events)).thenStop();
     }
     return Effect().stop();
   }
@@ -286,12 +298,36 @@ public final class SubjectEntity
         events.addAll(transitions(r.transitions()));
       }
     }
-    if (dirty && !lastRollup.plus(ROLLUP_INTERVAL).isAfter(now) || !events.isEmpty()) {
+    if (dirty && !lastRollup.plus(ROLLUP_INTERVAL).isAfter(now)
+        || !events.isEmpty()
+        || !unjournaled.isEmpty()) {
       events.add(rollup());
     }
-    return events.isEmpty()
-        ? Effect().none()
-        : Effect().persist(events).thenRun(s -> report(events));
+    return write(events);
+  }
+
+  /**
+   * Journals {@code fresh} (transitions, then the rollup) after the transitions of a write that
+   * failed, and reports them all once journaled.
+   */
+  private Effect<Event, State> write(List<Event> fresh) {
+    if (fresh.isEmpty()) {
+      return Effect().none();
+    }
+    List<Event> events = fresh;
+    if (!unjournaled.isEmpty()) {
+      events = new ArrayList<>(unjournaled);
+      events.addAll(fresh);
+    }
+    unjournaled = events.subList(0, events.size() - 1);
+    List<Event> journaled = events;
+    return Effect()
+        .persist(journaled)
+        .thenRun(
+            s -> {
+              unjournaled = List.of();
+              report(journaled);
+            });
   }
 
   private List<Event> transitions(List<MetricTracker.Transition> ts) {

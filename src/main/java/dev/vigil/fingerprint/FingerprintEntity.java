@@ -40,6 +40,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
@@ -265,6 +266,11 @@ public final class FingerprintEntity
   // Null until the first command after recovery, then always set (see live(state)).
   private Live live;
   private boolean dirty;
+  // What a write that failed carried besides its rollup and a classification (which the next
+  // request derives again from the journaled state): the live state has made these changes, so
+  // they are journaled with the next write, ahead of it, or the journal and the read side would
+  // never hear of them (a pin the live state applies, a throttle change, an anomaly it tracks).
+  private List<Event> unjournaled = List.of();
   private boolean stopping;
   private int failedStopWrites;
   private Instant lastRollup;
@@ -356,7 +362,7 @@ public final class FingerprintEntity
     Assessor.Outcome out = assessor.assess(id, l.signals(), l.throttle(), in);
     lastReceived = clock.instant();
     List<Event> events = new ArrayList<>();
-    if (state.siteId() == null) {
+    if (site(state) == null) {
       events.add(new FirstSeen(cmd.siteId(), in.at()));
     }
     AnomalyBook.Result a =
@@ -417,13 +423,13 @@ public final class FingerprintEntity
     if (events.isEmpty()) {
       return decision == null ? Effect().noReply() : Effect().reply(cmd.replyTo(), decision);
     }
-    String site = state.siteId() != null ? state.siteId() : cmd.siteId();
+    String site = site(state) != null ? site(state) : cmd.siteId();
     if (decision != null) {
       // Answered from memory before the transition is journaled: the edge never waits for a
       // write. The live state already holds the new level, so the next request sees it too.
       cmd.replyTo().tell(decision);
     }
-    return Effect().persist(events).thenRun(s -> report(site, events)).thenNoReply();
+    return write(site, events).thenNoReply();
   }
 
   private ReplyEffect<Event, State> onBeacon(State state, RecordBeacon cmd) {
@@ -442,11 +448,7 @@ public final class FingerprintEntity
         new Live(
             l.signals(), l.throttle().withPin(cmd.level()), l.seen(), l.requests(), l.anomalies());
     List<Event> events = List.of(new PinChanged(cmd.level(), cmd.by(), clock.instant()), rollup());
-    String site = state.siteId();
-    return Effect()
-        .persist(events)
-        .thenRun(s -> report(site, events))
-        .thenReply(cmd.replyTo(), this::view);
+    return write(site(state), events).thenReply(cmd.replyTo(), this::view);
   }
 
   @Override
@@ -461,13 +463,20 @@ public final class FingerprintEntity
    * the actor's timers (so the tick is started here, not at setup) and, when stopping was what
    * failed, leaves the shard waiting for a termination its stop message asked for once. After such
    * a restart the signals in memory may not be journaled (a rollup clears dirty as it is built), so
-   * they are journaled again rather than lost.
+   * they are journaled again rather than lost, with the failed write's other events ({@code
+   * unjournaled}).
    */
   private void recovered(State state) {
     failedStopWrites += stopping ? 1 : 0;
     dirty =
         LivePopulation.journalAgain(
-            live != null, failedStopWrites, LOG, () -> "Fingerprint " + id + "'s signals");
+            live != null,
+            failedStopWrites,
+            LOG,
+            () -> "Fingerprint " + id + "'s signals and " + unjournaled.size() + " events");
+    if (!dirty) {
+      unjournaled = List.of();
+    }
     timers.startTimerWithFixedDelay(
         Tick.INSTANCE, rollupInterval.compareTo(TICK) < 0 ? rollupInterval : TICK);
     if (stopping) {
@@ -477,16 +486,15 @@ public final class FingerprintEntity
 
   private ReplyEffect<Event, State> onStop(State state) {
     stopping = true; // see recovered()
-    if (state.siteId() == null || !dirty) {
+    if (site(state) == null || !dirty && unjournaled.isEmpty()) {
       return Effect().stop().thenNoReply();
     }
-    List<Event> events = List.of(rollup());
-    String site = state.siteId();
-    return Effect().persist(events).thenRun(s -> report(site, events)).thenStop().thenNoReply();
+    return write(site(state), List.of(rollup())).thenStop().thenNoReply();
   }
 
   private ReplyEffect<Event, State> onTick(State state, Tick tick) {
-    if (state.siteId() == null) {
+    String site = site(state);
+    if (site == null) {
       return Effect().noReply();
     }
     Live l = live(state);
@@ -511,13 +519,45 @@ public final class FingerprintEntity
       }
     }
     live = new Live(l.signals(), t, l.seen(), l.requests(), book);
-    if (dirty && (!events.isEmpty() || !lastRollup.plus(rollupInterval).isAfter(now))) {
+    if (dirty
+        && (!events.isEmpty()
+            || !unjournaled.isEmpty()
+            || !lastRollup.plus(rollupInterval).isAfter(now))) {
       events.add(rollup());
     }
-    String site = state.siteId();
-    return events.isEmpty()
-        ? Effect().noReply()
-        : Effect().persist(events).thenRun(s -> report(site, events)).thenNoReply();
+    return events.isEmpty() ? Effect().noReply() : write(site, events).thenNoReply();
+  }
+
+  /**
+   * Journals {@code fresh} (which ends with a rollup) after what a failed write left unjournaled,
+   * and reports them all once journaled.
+   */
+  private EffectBuilder<Event, State> write(String site, List<Event> fresh) {
+    List<Event> events = fresh;
+    if (!unjournaled.isEmpty()) {
+      events = new ArrayList<>(unjournaled);
+      events.addAll(fresh);
+    }
+    unjournaled =
+        events.stream()
+            .filter(e -> !(e instanceof SignalsRolledUp || e instanceof Classified))
+            .toList();
+    List<Event> journaled = events;
+    return Effect()
+        .persist(journaled)
+        .thenRun(
+            s -> {
+              unjournaled = List.of();
+              report(site, journaled);
+            });
+  }
+
+  /** The fingerprint's site: journaled, or first seen in a write that failed. */
+  private String site(State state) {
+    if (state.siteId() != null || unjournaled.isEmpty()) {
+      return state.siteId();
+    }
+    return unjournaled.get(0) instanceof FirstSeen f ? f.siteId() : null;
   }
 
   private static List<Event> anomalyEvents(List<MetricTracker.Transition> ts) {

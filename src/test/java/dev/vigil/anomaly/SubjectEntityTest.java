@@ -11,6 +11,7 @@ import dev.vigil.testkit.EntityTestKit;
 import dev.vigil.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
@@ -153,6 +154,66 @@ class SubjectEntityTest {
           return null;
         });
     assertThat(journal.persistedInStorage(pid)).isEmpty();
+  }
+
+  @Test
+  void theTransitionsOfAFailedWriteAreJournaledWithTheNextOneNotLost() {
+    // given a user's subject whose requests per minute have a warm baseline of 5, then a minute of
+    // 20, which opens a warning when the next minute's counts arrive
+    MutableClock clock = new MutableClock(T0);
+    String id = "user:s1:u5";
+    String pid = "Subject|" + id;
+    PersistenceTestKit journal = PersistenceTestKit.create(KIT.system());
+    AnomalySettings settings =
+        new AnomalySettings(
+            0.2, 3, Duration.ofMinutes(5), 10, Duration.ofSeconds(30), Duration.ofSeconds(5));
+    Threshold rpm = new Threshold(AnomalyBook.REQUESTS_PER_MINUTE, 15, 30, 2, 3);
+    ActorRef<Command> subject =
+        KIT.spawn(
+            SubjectEntity.create(
+                id,
+                metric -> metric.equals(rpm.metric()) ? Optional.of(rpm) : Optional.empty(),
+                settings,
+                clock));
+    // (its clock stands still, so nothing before the opening is journaled, and the first write is
+    // the one that fails)
+    journal.failNextPersisted(pid);
+    for (int m = 0; m < 4; m++) {
+      subject.tell(new AddCounts(new Counts("s1", "user", "u5", T0.plusSeconds(60L * m), 5, 0)));
+    }
+    subject.tell(new AddCounts(new Counts("s1", "user", "u5", T0.plusSeconds(240), 20, 0)));
+
+    // when the write of the opening and its book fails (the subject restarts, its book in memory)
+    subject.tell(new AddCounts(new Counts("s1", "user", "u5", T0.plusSeconds(300), 5, 0)));
+
+    // then the opening is journaled after all, once, ahead of a book that holds it open, by a tick
+    // after the restart: the anomalies table is projected from these transitions, and would
+    // otherwise never show the warning that the book goes on to escalate or close
+    KIT.createTestProbe()
+        .awaitAssert(
+            Duration.ofSeconds(10),
+            () -> {
+              TIME.timePasses(Duration.ofSeconds(10)); // a restart's backoff, then a tick
+              var persisted = journal.persistedInStorage(pid);
+              List<Object> transitions =
+                  persisted.stream()
+                      .filter(SubjectEntity.AnomalyTransitioned.class::isInstance)
+                      .toList();
+              assertThat(transitions)
+                  .singleElement()
+                  .isInstanceOfSatisfying(
+                      SubjectEntity.AnomalyTransitioned.class,
+                      t -> {
+                        assertThat(t.change()).isEqualTo(MetricTracker.Transition.Kind.OPENED);
+                        assertThat(t.level()).isEqualTo(Level.WARNING);
+                        assertThat(t.value()).isEqualTo(20);
+                        assertThat(t.subjectId()).isEqualTo("u5");
+                      });
+              assertThat(persisted.get(persisted.indexOf(transitions.get(0)) + 1))
+                  .isInstanceOfSatisfying(
+                      BookRolledUp.class, r -> assertThat(r.book().open(rpm.metric())).isPresent());
+              return null;
+            });
   }
 
   /** Moves both clocks on, tick by tick, until a book judged up to {@code minute} is journaled. */

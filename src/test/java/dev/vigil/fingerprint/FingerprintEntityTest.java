@@ -146,6 +146,72 @@ class FingerprintEntityTest {
   }
 
   @Test
+  void aPinWhoseWriteFailedIsJournaledWithTheNextWriteAsTheLiveStateAppliesIt() {
+    TestProbe<Decision> decisions = KIT.createTestProbe();
+    ActorRef<Command> entity = spawn();
+    entity.tell(assess("s-1", true, T0, null, "human", decisions.ref()));
+    decisions.receiveMessage();
+    PersistenceTestKit journal = PersistenceTestKit.create(KIT.system());
+    String pid = "Fingerprint|" + id;
+    journal.expectNextPersistedClass(pid, FingerprintEntity.FirstSeen.class); // (answered first)
+
+    // when the write of a pin fails (the operator's call gets no answer), the entity restarts with
+    // the pin in its live state, which its answers apply from then on
+    journal.failNextPersisted(pid);
+    entity.tell(
+        new FingerprintEntity.SetPin(
+            ThrottleLevel.SEVERE, "ops", KIT.<State>createTestProbe().ref()));
+
+    // then the pin is journaled after all, ahead of a rollup that holds it: the fingerprints table
+    // is projected from PinChanged and would otherwise never show the pin the device is held to
+    awaitJournaled(
+        journal,
+        pid,
+        events -> {
+          int pin = indexOf(events, FingerprintEntity.PinChanged.class);
+          assertThat(pin).isNotNegative();
+          assertThat((FingerprintEntity.PinChanged) events.get(pin))
+              .extracting(FingerprintEntity.PinChanged::pinned, FingerprintEntity.PinChanged::by)
+              .containsExactly(ThrottleLevel.SEVERE, "ops");
+          assertThat(events.get(pin + 1))
+              .isInstanceOfSatisfying(
+                  SignalsRolledUp.class,
+                  r -> assertThat(r.throttle().pinned()).isEqualTo(ThrottleLevel.SEVERE));
+        });
+  }
+
+  @Test
+  void aFirstSightWhoseWriteFailedIsJournaledWithTheBlockItAnswered() {
+    // given a journal that fails the first write: first seen, blocked as a scanner, its rollup
+    TestProbe<Decision> decisions = KIT.createTestProbe();
+    PersistenceTestKit journal = PersistenceTestKit.create(KIT.system());
+    String pid = "Fingerprint|" + id;
+    journal.failNextPersisted(pid);
+    ActorRef<Command> entity = spawn();
+    ImmediateClass scanner = new ImmediateClass(ImmediateClass.Kind.SCANNER, "/.env");
+    entity.tell(assess("s-1", true, T0, scanner, "human", decisions.ref()));
+    assertThat(decisions.receiveMessage().action()).isEqualTo(Decision.Action.BLOCK);
+
+    // then the device's first sight and its block are journaled after the restart, once each and
+    // in order, though nothing more came from it: the block is what its answers apply
+    awaitJournaled(
+        journal,
+        pid,
+        events -> {
+          assertThat(events).first().isInstanceOf(FingerprintEntity.FirstSeen.class);
+          assertThat(events).filteredOn(FingerprintEntity.FirstSeen.class::isInstance).hasSize(1);
+          assertThat(events)
+              .filteredOn(ThrottleChanged.class::isInstance)
+              .containsExactly(
+                  new ThrottleChanged(
+                      ThrottleLevel.NORMAL, ThrottleLevel.BLOCKED, "scanner:/.env", T0));
+        });
+    // and its answers still block it
+    entity.tell(assess("s-1", false, T0.plusSeconds(1), scanner, "human", decisions.ref()));
+    assertThat(decisions.receiveMessage().action()).isEqualTo(Decision.Action.BLOCK);
+  }
+
+  @Test
   void aScannerIsBlockedAtOnceTheTransitionJournaledAndTheSessionTold() {
     var result =
         kit.<Decision>runCommand(
@@ -269,6 +335,29 @@ class FingerprintEntityTest {
   }
 
   /** The entity as an actor of its own (the kit's holds the same id), to stop it. */
+  /** Moves both clocks on (a restart's backoff, then ticks) until the journal satisfies a check. */
+  private void awaitJournaled(
+      PersistenceTestKit journal, String pid, java.util.function.Consumer<List<Object>> check) {
+    KIT.createTestProbe()
+        .awaitAssert(
+            Duration.ofSeconds(10),
+            () -> {
+              clock.advance(Duration.ofSeconds(31));
+              TIME.timePasses(Duration.ofSeconds(10));
+              check.accept(journal.persistedInStorage(pid));
+              return null;
+            });
+  }
+
+  private static int indexOf(List<Object> events, Class<?> type) {
+    for (int i = 0; i < events.size(); i++) {
+      if (type.isInstance(events.get(i))) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   private ActorRef<Command> spawn() {
     return KIT.spawn(
         FingerprintEntity.create(
