@@ -36,9 +36,9 @@ import org.apache.pekko.util.ByteString;
  *
  * <p>A connection that resumes (Last-Event-ID) first catches up on its own: it replays the site's
  * ring from its position, then the feed's events that arrived meanwhile (it holds at most ring-size
- * of them; when more came, it replays again from where those end), then joins the feed — so it sees
- * every event once and in order, or a {@code reset} saying it cannot. Its event ids are the
- * positions of all its sites, so it can resume on any node.
+ * of them; when more came, it replays again from where those end, {@value #CATCH_UP_ROUNDS} replays
+ * at most), then joins the feed — so it sees every event once and in order, or a {@code reset}
+ * saying it cannot. Its event ids are the positions of all its sites, so it can resume on any node.
  *
  * <p>A connection whose queue is full gets {@code dropped} and is closed; others are not touched.
  * When a connection's stream ends (the client went away) it is removed; after the last one the hub
@@ -99,6 +99,14 @@ final class StreamHub {
   }
 
   private static final Duration REPLAY_TIMEOUT = Duration.ofSeconds(5);
+
+  /**
+   * The replays a resuming connection asks for at most. Each round sends what the ring and the held
+   * events cover; a site whose events keep coming faster than that would keep a connection catching
+   * up, never joining nor ready, so after the last round it is reset to the feed's position.
+   */
+  static final int CATCH_UP_ROUNDS = 3;
+
   private static final String ALL_KINDS = "*";
 
   /** One site as this hub follows it. */
@@ -131,6 +139,9 @@ final class StreamHub {
 
     /** The feed's position at the last kept (not transient) event left out; null if none was. */
     Cursor leftOut;
+
+    /** The replays answered so far. */
+    int rounds;
 
     CatchUp(Cursor at) {
       this.at = at;
@@ -517,10 +528,24 @@ final class StreamHub {
     }
     cu.held.clear();
     if (cu.leftOut != null && !reached(cu.at, cu.leftOut) && connections.containsKey(conn.id)) {
-      // events came faster than the replay answered: ask again from where the held ones end
       cu.leftOut = null;
-      askReplay(conn.id, site, cu.at);
-      return;
+      if (++cu.rounds < CATCH_UP_ROUNDS) {
+        // events came faster than the replay answered: ask again from where the held ones end
+        askReplay(conn.id, site, cu.at);
+        return;
+      }
+      // and kept coming so, round after round: from the feed's position, saying so
+      cu.at = feed.at;
+      offer(
+          conn,
+          Frames.control(
+              eventId(conn),
+              "reset",
+              Map.of(
+                  "siteId",
+                  site,
+                  "reason",
+                  "the site's events came faster than they could be replayed")));
     }
     if (connections.containsKey(conn.id)) {
       join(feed, conn, cu.at);
