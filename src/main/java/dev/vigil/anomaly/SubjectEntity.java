@@ -2,6 +2,7 @@ package dev.vigil.anomaly;
 
 import dev.vigil.CborSerializable;
 import dev.vigil.cluster.LivePopulation;
+import dev.vigil.cluster.UnjournaledWrite;
 import dev.vigil.stream.LiveEvents;
 import java.time.Clock;
 import java.time.Duration;
@@ -11,11 +12,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -25,6 +26,7 @@ import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
@@ -144,7 +146,7 @@ public final class SubjectEntity
                         clock,
                         LiveEvents.get(ctx.getSystem()),
                         timers,
-                        ctx.getSelf())));
+                        ctx)));
   }
 
   private final String id;
@@ -153,7 +155,7 @@ public final class SubjectEntity
   private final Clock clock;
   private final LiveEvents liveEvents;
   private final TimerScheduler<Command> timers;
-  private final ActorRef<Command> self;
+  private final ActorContext<Command> ctx;
   // Who the subject is: from its recovered state, or its first counts before any rollup.
   private String siteId;
   private String kind;
@@ -163,9 +165,9 @@ public final class SubjectEntity
   private int failedStopWrites;
   private AnomalyBook live;
   private boolean dirty;
-  // The transitions of a write that failed: the book in memory has made them, so they are
-  // journaled with the next write, ahead of it, or the anomalies table would never hear of them.
-  private List<Event> unjournaled = List.of();
+  // A write that failed, or null: the book in memory has made its transitions, so they go before
+  // the next write's own events, or the anomalies table would never hear of them.
+  private UnjournaledWrite<Event> unjournaled;
   private Instant lastRollup;
   private Instant lastReceived;
 
@@ -176,7 +178,7 @@ public final class SubjectEntity
       Clock clock,
       LiveEvents liveEvents,
       TimerScheduler<Command> timers,
-      ActorRef<Command> self) {
+      ActorContext<Command> ctx) {
     super(PersistenceId.of(ENTITY_KEY.name(), id), RESTART);
     this.id = id;
     this.thresholds = thresholds;
@@ -184,7 +186,7 @@ public final class SubjectEntity
     this.clock = clock;
     this.liveEvents = liveEvents;
     this.timers = timers;
-    this.self = self;
+    this.ctx = ctx;
     this.lastRollup = clock.instant();
     this.lastReceived = clock.instant();
   }
@@ -227,11 +229,11 @@ public final class SubjectEntity
     lastReceived = clock.instant();
     List<Event> events = transitions(r.transitions());
     if (!events.isEmpty()
-        || !unjournaled.isEmpty()
+        || unjournaled != null
         || !lastRollup.plus(ROLLUP_INTERVAL).isAfter(clock.instant())) {
       events.add(rollup());
     }
-    return write(events);
+    return events.isEmpty() ? Effect().none() : write(events);
   }
 
   @Override
@@ -246,8 +248,9 @@ public final class SubjectEntity
    * actor's timers, and a subject whose tick started at setup ticked no more after it, so a quiet
    * spell's minutes were judged, and its book journaled, only when counts came again. As for
    * budgets, when the write on stopping failed the shard still waits for the stop it asked for
-   * once. After such a restart the book in memory, and the transitions it made, may not be
-   * journaled: they go with the next write (within a tick) rather than being lost.
+   * once. After such a restart the book in memory may not be journaled: it goes with the next
+   * rollup rather than being lost, and the transitions of the failed write with the next tick (see
+   * {@link UnjournaledWrite}).
    */
   private void recovered(State state) {
     if (state.siteId() != null) {
@@ -258,25 +261,22 @@ public final class SubjectEntity
     failedStopWrites += stopping ? 1 : 0;
     dirty =
         LivePopulation.journalAgain(
-            live != null,
-            failedStopWrites,
-            LOG,
-            () -> "Subject " + id + "'s book and " + unjournaled.size() + " transitions");
-    if (!dirty) {
-      unjournaled = List.of();
-    }
+            live != null, failedStopWrites, LOG, () -> "Subject " + id + "'s book");
+    unjournaled =
+        dirty
+            ? UnjournaledWrite.afterRecovery(
+                unjournaled, lastSequenceNumber(ctx), LOG, () -> "Subject " + id)
+            : null;
     timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
     if (stopping) {
-      self.tell(Stop.INSTANCE);
+      ctx.getSelf().tell(Stop.INSTANCE);
     }
   }
 
   private Effect<Event, State> onStop(State state, Stop stop) {
     stopping = true;
-    if ((dirty || !unjournaled.isEmpty()) && siteId != null) {
-      List<Event> events = new ArrayList<>(unjournaled);
-      events.add(rollup());
-      return Effect().persist(events).thenRun(s -> report(events)).thenStop();
+    if ((dirty || unjournaled != null) && siteId != null) {
+      return write(List.of(rollup())).thenStop();
     }
     return Effect().stop();
   }
@@ -300,33 +300,26 @@ public final class SubjectEntity
     }
     if (dirty && !lastRollup.plus(ROLLUP_INTERVAL).isAfter(now)
         || !events.isEmpty()
-        || !unjournaled.isEmpty()) {
+        || unjournaled != null) {
       events.add(rollup());
     }
-    return write(events);
+    return events.isEmpty() ? Effect().none() : write(events);
   }
 
   /**
    * Journals {@code fresh} (transitions, then the rollup) after the transitions of a write that
    * failed, and reports them all once journaled.
    */
-  private Effect<Event, State> write(List<Event> fresh) {
-    if (fresh.isEmpty()) {
-      return Effect().none();
-    }
-    List<Event> events = fresh;
-    if (!unjournaled.isEmpty()) {
-      events = new ArrayList<>(unjournaled);
-      events.addAll(fresh);
-    }
-    unjournaled = events.subList(0, events.size() - 1);
-    List<Event> journaled = events;
+  private EffectBuilder<Event, State> write(List<Event> fresh) {
+    List<Event> events =
+        UnjournaledWrite.events(unjournaled, fresh, BookRolledUp.class::isInstance);
+    unjournaled = UnjournaledWrite.writing(unjournaled, events, lastSequenceNumber(ctx));
     return Effect()
-        .persist(journaled)
+        .persist(events)
         .thenRun(
             s -> {
-              unjournaled = List.of();
-              report(journaled);
+              unjournaled = null;
+              report(events);
             });
   }
 

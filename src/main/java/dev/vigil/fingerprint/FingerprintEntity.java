@@ -8,6 +8,7 @@ import dev.vigil.anomaly.Level;
 import dev.vigil.anomaly.MetricTracker;
 import dev.vigil.anomaly.Threshold;
 import dev.vigil.cluster.LivePopulation;
+import dev.vigil.cluster.UnjournaledWrite;
 import dev.vigil.detection.DetectionSettings;
 import dev.vigil.detection.FingerprintSignals;
 import dev.vigil.detection.ImmediateClass;
@@ -32,6 +33,7 @@ import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -245,7 +247,7 @@ public final class FingerprintEntity
                         anomalies,
                         LiveEvents.get(ctx.getSystem()),
                         timers,
-                        ctx.getSelf())));
+                        ctx)));
   }
 
   public static String tagFor(String id) {
@@ -261,16 +263,16 @@ public final class FingerprintEntity
   private final AnomalySettings anomalySettings;
   private final LiveEvents liveEvents;
   private final TimerScheduler<Command> timers;
-  private final ActorRef<Command> self;
+  private final ActorContext<Command> ctx;
   // Signals, bucket and baselines between rollups: memory only, like a session's activity.
   // Null until the first command after recovery, then always set (see live(state)).
   private Live live;
   private boolean dirty;
-  // What a write that failed carried besides its rollup and a classification (which the next
-  // request derives again from the journaled state): the live state has made these changes, so
-  // they are journaled with the next write, ahead of it, or the journal and the read side would
-  // never hear of them (a pin the live state applies, a throttle change, an anomaly it tracks).
-  private List<Event> unjournaled = List.of();
+  // A write that failed, or null: the live state has made its changes (a first sight, a pin, a
+  // throttle change, a classification, an anomaly), so its events go before the next write's own,
+  // or the journal and the read side would never hear of them. Commands see the state as if it
+  // had been stored (onCommand).
+  private UnjournaledWrite<Event> unjournaled;
   private boolean stopping;
   private int failedStopWrites;
   private Instant lastRollup;
@@ -294,11 +296,11 @@ public final class FingerprintEntity
       AnomalySettings anomalySettings,
       LiveEvents liveEvents,
       TimerScheduler<Command> timers,
-      ActorRef<Command> self) {
+      ActorContext<Command> ctx) {
     super(PersistenceId.of(ENTITY_KEY.name(), id), RESTART);
     this.id = id;
     this.timers = timers;
-    this.self = self;
+    this.ctx = ctx;
     this.liveEvents = liveEvents;
     this.assessor = new Assessor(settings);
     this.rollupInterval = settings.fingerprintRollupInterval();
@@ -333,7 +335,13 @@ public final class FingerprintEntity
     return this::onCommand;
   }
 
-  private ReplyEffect<Event, State> onCommand(State state, Command command) {
+  private ReplyEffect<Event, State> onCommand(State journaled, Command command) {
+    State state = journaled;
+    if (unjournaled != null) {
+      for (Event e : unjournaled.all()) {
+        state = applyEvent(state, e);
+      }
+    }
     if (command instanceof Assess c) {
       return onAssess(state, c);
     }
@@ -362,7 +370,7 @@ public final class FingerprintEntity
     Assessor.Outcome out = assessor.assess(id, l.signals(), l.throttle(), in);
     lastReceived = clock.instant();
     List<Event> events = new ArrayList<>();
-    if (site(state) == null) {
+    if (state.siteId() == null) {
       events.add(new FirstSeen(cmd.siteId(), in.at()));
     }
     AnomalyBook.Result a =
@@ -423,7 +431,7 @@ public final class FingerprintEntity
     if (events.isEmpty()) {
       return decision == null ? Effect().noReply() : Effect().reply(cmd.replyTo(), decision);
     }
-    String site = site(state) != null ? site(state) : cmd.siteId();
+    String site = state.siteId() != null ? state.siteId() : cmd.siteId();
     if (decision != null) {
       // Answered from memory before the transition is journaled: the edge never waits for a
       // write. The live state already holds the new level, so the next request sees it too.
@@ -448,7 +456,7 @@ public final class FingerprintEntity
         new Live(
             l.signals(), l.throttle().withPin(cmd.level()), l.seen(), l.requests(), l.anomalies());
     List<Event> events = List.of(new PinChanged(cmd.level(), cmd.by(), clock.instant()), rollup());
-    return write(site(state), events).thenReply(cmd.replyTo(), this::view);
+    return write(state.siteId(), events).thenReply(cmd.replyTo(), this::view);
   }
 
   @Override
@@ -463,37 +471,36 @@ public final class FingerprintEntity
    * the actor's timers (so the tick is started here, not at setup) and, when stopping was what
    * failed, leaves the shard waiting for a termination its stop message asked for once. After such
    * a restart the signals in memory may not be journaled (a rollup clears dirty as it is built), so
-   * they are journaled again rather than lost, with the failed write's other events ({@code
-   * unjournaled}).
+   * they are journaled again rather than lost, after the failed write's other events (see {@link
+   * UnjournaledWrite}).
    */
   private void recovered(State state) {
     failedStopWrites += stopping ? 1 : 0;
     dirty =
         LivePopulation.journalAgain(
-            live != null,
-            failedStopWrites,
-            LOG,
-            () -> "Fingerprint " + id + "'s signals and " + unjournaled.size() + " events");
-    if (!dirty) {
-      unjournaled = List.of();
-    }
+            live != null, failedStopWrites, LOG, () -> "Fingerprint " + id + "'s signals");
+    unjournaled =
+        dirty
+            ? UnjournaledWrite.afterRecovery(
+                unjournaled, lastSequenceNumber(ctx), LOG, () -> "Fingerprint " + id)
+            : null;
     timers.startTimerWithFixedDelay(
         Tick.INSTANCE, rollupInterval.compareTo(TICK) < 0 ? rollupInterval : TICK);
     if (stopping) {
-      self.tell(Stop.INSTANCE);
+      ctx.getSelf().tell(Stop.INSTANCE);
     }
   }
 
   private ReplyEffect<Event, State> onStop(State state) {
     stopping = true; // see recovered()
-    if (site(state) == null || !dirty && unjournaled.isEmpty()) {
+    if (state.siteId() == null || !dirty && unjournaled == null) {
       return Effect().stop().thenNoReply();
     }
-    return write(site(state), List.of(rollup())).thenStop().thenNoReply();
+    return write(state.siteId(), List.of(rollup())).thenStop().thenNoReply();
   }
 
   private ReplyEffect<Event, State> onTick(State state, Tick tick) {
-    String site = site(state);
+    String site = state.siteId();
     if (site == null) {
       return Effect().noReply();
     }
@@ -521,7 +528,7 @@ public final class FingerprintEntity
     live = new Live(l.signals(), t, l.seen(), l.requests(), book);
     if (dirty
         && (!events.isEmpty()
-            || !unjournaled.isEmpty()
+            || unjournaled != null
             || !lastRollup.plus(rollupInterval).isAfter(now))) {
       events.add(rollup());
     }
@@ -529,35 +536,20 @@ public final class FingerprintEntity
   }
 
   /**
-   * Journals {@code fresh} (which ends with a rollup) after what a failed write left unjournaled,
-   * and reports them all once journaled.
+   * Journals {@code fresh} (which ends with a rollup) after the events of a write that failed, and
+   * reports them all once journaled.
    */
   private EffectBuilder<Event, State> write(String site, List<Event> fresh) {
-    List<Event> events = fresh;
-    if (!unjournaled.isEmpty()) {
-      events = new ArrayList<>(unjournaled);
-      events.addAll(fresh);
-    }
-    unjournaled =
-        events.stream()
-            .filter(e -> !(e instanceof SignalsRolledUp || e instanceof Classified))
-            .toList();
-    List<Event> journaled = events;
+    List<Event> events =
+        UnjournaledWrite.events(unjournaled, fresh, SignalsRolledUp.class::isInstance);
+    unjournaled = UnjournaledWrite.writing(unjournaled, events, lastSequenceNumber(ctx));
     return Effect()
-        .persist(journaled)
+        .persist(events)
         .thenRun(
             s -> {
-              unjournaled = List.of();
-              report(site, journaled);
+              unjournaled = null;
+              report(site, events);
             });
-  }
-
-  /** The fingerprint's site: journaled, or first seen in a write that failed. */
-  private String site(State state) {
-    if (state.siteId() != null || unjournaled.isEmpty()) {
-      return state.siteId();
-    }
-    return unjournaled.get(0) instanceof FirstSeen f ? f.siteId() : null;
   }
 
   private static List<Event> anomalyEvents(List<MetricTracker.Transition> ts) {

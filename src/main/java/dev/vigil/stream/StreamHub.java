@@ -103,7 +103,8 @@ final class StreamHub {
   /**
    * The replays a resuming connection asks for at most. Each round sends what the ring and the held
    * events cover; a site whose events keep coming faster than that would keep a connection catching
-   * up, never joining nor ready, so after the last round it is reset to the feed's position.
+   * up, neither joining the feed nor getting ready, so after the last round it is reset to the
+   * feed's position.
    */
   static final int CATCH_UP_ROUNDS = 3;
 
@@ -534,7 +535,7 @@ final class StreamHub {
         askReplay(conn.id, site, cu.at);
         return;
       }
-      // and kept coming so, round after round: from the feed's position, saying so
+      // still behind after the last replay: move to the feed's position and tell the client
       cu.at = feed.at;
       offer(
           conn,

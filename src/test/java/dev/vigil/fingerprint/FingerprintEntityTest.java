@@ -21,6 +21,7 @@ import dev.vigil.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -205,9 +206,16 @@ class FingerprintEntityTest {
               .containsExactly(
                   new ThrottleChanged(
                       ThrottleLevel.NORMAL, ThrottleLevel.BLOCKED, "scanner:/.env", T0));
+          // and so is its class, which no later request without a scanner's path could give back
+          assertThat(events)
+              .filteredOn(FingerprintEntity.Classified.class::isInstance)
+              .singleElement()
+              .isInstanceOfSatisfying(
+                  FingerprintEntity.Classified.class,
+                  c -> assertThat(c.immediate()).isEqualTo(scanner));
         });
     // and its answers still block it
-    entity.tell(assess("s-1", false, T0.plusSeconds(1), scanner, "human", decisions.ref()));
+    entity.tell(assess("s-1", false, T0.plusSeconds(1), null, "human", decisions.ref()));
     assertThat(decisions.receiveMessage().action()).isEqualTo(Decision.Action.BLOCK);
   }
 
@@ -334,10 +342,9 @@ class FingerprintEntityTest {
         });
   }
 
-  /** The entity as an actor of its own (the kit's holds the same id), to stop it. */
   /** Moves both clocks on (a restart's backoff, then ticks) until the journal satisfies a check. */
   private void awaitJournaled(
-      PersistenceTestKit journal, String pid, java.util.function.Consumer<List<Object>> check) {
+      PersistenceTestKit journal, String pid, Consumer<List<Object>> check) {
     KIT.createTestProbe()
         .awaitAssert(
             Duration.ofSeconds(10),
@@ -358,6 +365,7 @@ class FingerprintEntityTest {
     return -1;
   }
 
+  /** The entity as an actor of its own (the kit's holds the same id), to stop it. */
   private ActorRef<Command> spawn() {
     return KIT.spawn(
         FingerprintEntity.create(

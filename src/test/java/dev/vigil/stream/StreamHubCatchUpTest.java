@@ -37,8 +37,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A resuming stream while its site's replay is slow: it holds at most ring-size of the events that
- * arrive meanwhile, and replays again from where those end, so it still sees every event once. The
- * site's stream is a probe here, so the test decides when a replay is answered.
+ * arrive meanwhile, and replays again from where those end, so it still sees every event once; if
+ * it is still behind after its last replay it is told {@code reset} and joins the feed. The site's
+ * stream is a probe here, so the test decides when a replay is answered.
  */
 class StreamHubCatchUpTest {
   private static final ActorTestKit kit =
@@ -161,6 +162,8 @@ class StreamHubCatchUpTest {
         WAIT, () -> assertThat(labels(resumed)).containsExactlyElementsOf(expected));
     assertThat(resumed.stream().filter(f -> f.contains("event: reset\n")))
         .singleElement(as(InstanceOfAssertFactories.STRING))
+        // (its id is the feed's position, where the stream goes on from)
+        .startsWith("id: " + Cursor.encode(Map.of(SITE_B, new Cursor(GENERATION, published))))
         .contains("\"siteId\":\"" + SITE_B + "\"")
         .contains("faster than they could be replayed");
   }
