@@ -30,6 +30,11 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * reconnect to any node and resume. If the entity moves (a node left), the new incarnation has a
  * new generation and its listeners are told to {@code reset}. It is never passivated: a site's
  * stream costs a ring of events and a timer.
+ *
+ * <p>The active sessions are counted (a query) only while someone listens: a tick asks the site's
+ * topic whether it has subscribers anywhere in the cluster, and the next tick counts only if it
+ * had. A site nobody watches costs no query; a dashboard that opens gets its first {@code stats}
+ * within two intervals.
  */
 public final class SiteStream {
   public static final EntityTypeKey<Command> ENTITY_KEY =
@@ -62,6 +67,9 @@ public final class SiteStream {
   private enum StatsTick implements Command {
     INSTANCE
   }
+
+  /** The site's topic's answer: whether it had subscribers on any node. */
+  private record Listened(boolean listened) implements Command {}
 
   /** The answer of count {@code id}: the active sessions, null when the count failed. */
   private record ActiveCounted(long id, Long active, Instant at) implements Command {}
@@ -128,6 +136,9 @@ public final class SiteStream {
   private Count count; // null when no count is under way
   private long countIds;
   private Instant windowStart;
+  // Whether the site's topic had subscribers at the last tick's asking: the first tick counts.
+  private boolean listened = true;
+  private final ActorRef<Topic.TopicStats> topicStats;
 
   private SiteStream(
       String siteId,
@@ -145,6 +156,10 @@ public final class SiteStream {
     this.ctx = ctx;
     this.generation = clock.millis();
     this.windowStart = clock.instant();
+    this.topicStats =
+        ctx.messageAdapter(
+            Topic.TopicStats.class,
+            t -> new Listened(t.localSubscriberCount() > 0 || t.topicInstanceCount() > 0));
     timers.startTimerWithFixedDelay(StatsTick.INSTANCE, settings.statsInterval());
   }
 
@@ -156,6 +171,7 @@ public final class SiteStream {
         .onMessage(Replay.class, this::onReplay)
         .onMessageEquals(StatsTick.INSTANCE, this::onStatsTick)
         .onMessage(ActiveCounted.class, this::onActiveCounted)
+        .onMessage(Listened.class, l -> onListened(l.listened()))
         .build();
   }
 
@@ -205,7 +221,23 @@ public final class SiteStream {
     return new Replayed(siteId, generation, seq, false, missed);
   }
 
+  private Behavior<Command> onListened(boolean listened) {
+    this.listened = listened;
+    return Behaviors.same();
+  }
+
   private Behavior<Command> onStatsTick() {
+    topic.tell(Topic.getTopicStats(topicStats)); // for the next tick
+    if (!listened) {
+      // nobody to tell: no count, and the next window starts now
+      if (count == null) {
+        events = 0;
+        decisions = 0;
+        bots = 0;
+        windowStart = clock.instant();
+      }
+      return Behaviors.same();
+    }
     if (count != null) {
       if (count.ticksWaited() + 1 < MAX_TICKS_WAITED) {
         // the last count is still running: skip a tick rather than pile up

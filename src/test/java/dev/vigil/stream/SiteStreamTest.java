@@ -199,4 +199,37 @@ class SiteStreamTest {
     assertThat(json.path("botShare").asDouble()).isEqualTo(0.5);
     assertThat(calls.get()).isGreaterThanOrEqualTo(2);
   }
+
+  @Test
+  void aSiteNobodyWatchesIsNotCountedUntilSomeoneDoes() {
+    // given a site's stream whose topic has no subscriber (no dashboard open anywhere)
+    String site = "site-" + (++sites);
+    LiveEvents live = LiveEvents.get(kit.system());
+    TestProbe<String> counted = kit.createTestProbe();
+    kit.spawn(
+        SiteStream.create(
+            site,
+            SETTINGS,
+            live,
+            id -> {
+              counted.ref().tell(id);
+              return CompletableFuture.completedFuture(1L);
+            },
+            Clock.fixed(T0, ZoneOffset.UTC)));
+
+    // then after its first tick's count it counts no more: five stats intervals pass without one
+    assertThat(counted.receiveMessage(Duration.ofSeconds(3))).isEqualTo(site);
+    counted.expectNoMessage(SETTINGS.statsInterval().multipliedBy(5));
+
+    // when a dashboard subscribes, counting resumes and the dashboard gets its stats
+    TestProbe<SiteEvent> dashboard = kit.createTestProbe();
+    live.topic(site).tell(Topic.subscribe(dashboard.ref()));
+    assertThat(counted.receiveMessage(Duration.ofSeconds(3))).isEqualTo(site);
+    dashboard.fishForMessage(
+        Duration.ofSeconds(3),
+        e ->
+            e.type().equals("stats")
+                ? FishingOutcomes.complete()
+                : FishingOutcomes.continueAndIgnore());
+  }
 }
