@@ -249,8 +249,8 @@ public final class SubjectEntity
    * spell's minutes were judged, and its book journaled, only when counts came again. As for
    * budgets, when the write on stopping failed the shard still waits for the stop it asked for
    * once. After such a restart the book in memory may not be journaled: it goes with the next
-   * rollup rather than being lost, and the transitions of the failed write with the next tick (see
-   * {@link UnjournaledWrite}).
+   * rollup rather than being lost, and the transitions of the failed write with the next write,
+   * counts or the next tick (see {@link UnjournaledWrite}).
    */
   private void recovered(State state) {
     if (state.siteId() != null) {
@@ -261,7 +261,10 @@ public final class SubjectEntity
     failedStopWrites += stopping ? 1 : 0;
     dirty =
         LivePopulation.journalAgain(
-            live != null, failedStopWrites, LOG, () -> "Subject " + id + "'s book");
+            live != null,
+            failedStopWrites,
+            LOG,
+            () -> "Subject " + id + "'s book" + UnjournaledWrite.andCarried(unjournaled));
     unjournaled =
         dirty
             ? UnjournaledWrite.afterRecovery(
@@ -311,9 +314,10 @@ public final class SubjectEntity
    * failed, and reports them all once journaled.
    */
   private EffectBuilder<Event, State> write(List<Event> fresh) {
-    List<Event> events =
-        UnjournaledWrite.events(unjournaled, fresh, BookRolledUp.class::isInstance);
-    unjournaled = UnjournaledWrite.writing(unjournaled, events, lastSequenceNumber(ctx));
+    List<Event> events = UnjournaledWrite.events(unjournaled, fresh);
+    unjournaled =
+        UnjournaledWrite.writing(
+            unjournaled, events, lastSequenceNumber(ctx), BookRolledUp.class::isInstance);
     return Effect()
         .persist(events)
         .thenRun(

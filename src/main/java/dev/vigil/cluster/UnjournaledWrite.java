@@ -10,12 +10,15 @@ import org.slf4j.Logger;
  * The events of an entity's journal write until it is known to be stored. An entity whose state
  * lives in memory between rollups (a fingerprint, an anomaly subject) has already applied a write's
  * transitions when the write fails; after its restart they go first in its next write, or the
- * journal and the read side would never hear of a change its answers apply.
+ * journal and the read side would never hear of a change its answers apply. Rollups are not
+ * carried: the next write has its own.
  *
- * <p>After a restart the recovered sequence number says whether the write was stored after all (a
- * commit whose answer was lost), so nothing is journaled twice. The events are given up, with an
- * ERROR, after {@link #ATTEMPTS} failed writes in a row: a journal that keeps refusing writes (or
- * an event it rejects) must not grow them without bound.
+ * <p>After a restart the recovered sequence number says which attempt, if any, was stored after all
+ * (a commit whose answer was lost, or came after the journal's timeout), so no event is journaled
+ * twice: the attempts since the last stored write start from the same number, and each carries the
+ * ones before it first. The events are given up, with an ERROR, after {@link #ATTEMPTS} failed
+ * writes in a row: a journal that keeps refusing writes (or an event it rejects) must not grow them
+ * without bound.
  *
  * @param <E> the entity's event type
  */
@@ -23,67 +26,103 @@ public final class UnjournaledWrite<E> {
   /** The failed writes in a row that carry the same events before they are given up. */
   public static final int ATTEMPTS = 10;
 
-  private final List<E> events;
-  private final long storedAt;
+  /** One write attempt: how many events it wrote, and how many of them are carried. */
+  private record Attempt(int size, int carried) {}
+
+  private final List<E> carried;
+  private final long from;
+  private final List<Attempt> attempts;
   private final int failures;
 
-  private UnjournaledWrite(List<E> events, long storedAt, int failures) {
-    this.events = events;
-    this.storedAt = storedAt;
+  private UnjournaledWrite(List<E> carried, long from, List<Attempt> attempts, int failures) {
+    this.carried = carried;
+    this.from = from;
+    this.attempts = attempts;
     this.failures = failures;
   }
 
   /**
-   * What to journal: the events of the write that failed ({@code before}, may be null) other than
-   * its rollups, then {@code fresh}.
+   * What to journal: the events carried from a failed write ({@code before}, may be null), then
+   * {@code fresh}.
    */
-  public static <E> List<E> events(UnjournaledWrite<E> before, List<E> fresh, Predicate<E> rollup) {
+  public static <E> List<E> events(UnjournaledWrite<E> before, List<E> fresh) {
     if (before == null) {
       return fresh;
     }
-    List<E> all = new ArrayList<>(before.events.size() + fresh.size());
-    for (E e : before.events) {
-      if (!rollup.test(e)) {
-        all.add(e);
-      }
-    }
+    List<E> all = new ArrayList<>(before.carried.size() + fresh.size());
+    all.addAll(before.carried);
     all.addAll(fresh);
     return all;
   }
 
   /**
    * Notes a write of {@code events} (from {@link #events}) about to be made, the entity's journal
-   * at {@code lastSequenceNr}; its failures count on from {@code before}'s.
+   * at {@code lastSequenceNr}; all but its {@code rollup} events are carried if it fails.
    */
   public static <E> UnjournaledWrite<E> writing(
-      UnjournaledWrite<E> before, List<E> events, long lastSequenceNr) {
+      UnjournaledWrite<E> before, List<E> events, long lastSequenceNr, Predicate<E> rollup) {
+    List<E> carried = new ArrayList<>(events.size());
+    for (E e : events) {
+      if (!rollup.test(e)) {
+        carried.add(e);
+      }
+    }
+    List<Attempt> attempts = new ArrayList<>();
+    if (before != null && before.from == lastSequenceNr) {
+      attempts.addAll(before.attempts);
+    }
+    attempts.add(new Attempt(events.size(), carried.size()));
     return new UnjournaledWrite<>(
-        events, lastSequenceNr + events.size(), before == null ? 0 : before.failures);
+        carried, lastSequenceNr, attempts, before == null ? 0 : before.failures);
   }
 
   /**
-   * After a recovery: the write still to be made again, or null when it was stored after all
-   * ({@code recoveredSequenceNr} reaches it) or has failed {@link #ATTEMPTS} times, which is logged
-   * with {@code what} the entity is.
+   * After a recovery: what is still to be journaled, or null when nothing is. An attempt that was
+   * stored after all ({@code recoveredSequenceNr} is where it ends) leaves only what later attempts
+   * added; when none was, the failure counts, and the {@link #ATTEMPTS}th gives the events up,
+   * logged with {@code what} the entity is.
    */
   public static <E> UnjournaledWrite<E> afterRecovery(
       UnjournaledWrite<E> write, long recoveredSequenceNr, Logger log, Supplier<String> what) {
-    if (write == null || recoveredSequenceNr >= write.storedAt) {
+    if (write == null) {
+      return null;
+    }
+    if (recoveredSequenceNr != write.from) {
+      for (Attempt a : write.attempts) {
+        if (write.from + a.size() == recoveredSequenceNr) {
+          List<E> rest = write.carried.subList(a.carried(), write.carried.size());
+          return rest.isEmpty()
+              ? null
+              : new UnjournaledWrite<>(List.copyOf(rest), recoveredSequenceNr, List.of(), 0);
+        }
+      }
+      // Written by something else (another incarnation of the entity): nothing to reconcile with.
+      log.warn(
+          "{}: journal at {} after writes from {}; {} events not journaled again",
+          what.get(),
+          recoveredSequenceNr,
+          write.from,
+          write.carried.size());
       return null;
     }
     if (write.failures + 1 >= ATTEMPTS) {
       log.error(
           "{}: {} events not journaled, after {} failed writes",
           what.get(),
-          write.events.size(),
+          write.carried.size(),
           write.failures + 1);
       return null;
     }
-    return new UnjournaledWrite<>(write.events, write.storedAt, write.failures + 1);
+    return new UnjournaledWrite<>(write.carried, write.from, write.attempts, write.failures + 1);
   }
 
-  /** The events of the write, rollups included, in order. */
-  public List<E> all() {
-    return events;
+  /** For a log line about what an entity gives up: {@code " and 2 events"}, or nothing. */
+  public static String andCarried(UnjournaledWrite<?> write) {
+    return write == null ? "" : " and " + write.carried.size() + " events";
+  }
+
+  /** The events to journal again (rollups left out), in order. */
+  public List<E> carried() {
+    return carried;
   }
 }

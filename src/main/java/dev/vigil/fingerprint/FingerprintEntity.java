@@ -338,7 +338,7 @@ public final class FingerprintEntity
   private ReplyEffect<Event, State> onCommand(State journaled, Command command) {
     State state = journaled;
     if (unjournaled != null) {
-      for (Event e : unjournaled.all()) {
+      for (Event e : unjournaled.carried()) {
         state = applyEvent(state, e);
       }
     }
@@ -478,7 +478,10 @@ public final class FingerprintEntity
     failedStopWrites += stopping ? 1 : 0;
     dirty =
         LivePopulation.journalAgain(
-            live != null, failedStopWrites, LOG, () -> "Fingerprint " + id + "'s signals");
+            live != null,
+            failedStopWrites,
+            LOG,
+            () -> "Fingerprint " + id + "'s signals" + UnjournaledWrite.andCarried(unjournaled));
     unjournaled =
         dirty
             ? UnjournaledWrite.afterRecovery(
@@ -540,9 +543,10 @@ public final class FingerprintEntity
    * reports them all once journaled.
    */
   private EffectBuilder<Event, State> write(String site, List<Event> fresh) {
-    List<Event> events =
-        UnjournaledWrite.events(unjournaled, fresh, SignalsRolledUp.class::isInstance);
-    unjournaled = UnjournaledWrite.writing(unjournaled, events, lastSequenceNumber(ctx));
+    List<Event> events = UnjournaledWrite.events(unjournaled, fresh);
+    unjournaled =
+        UnjournaledWrite.writing(
+            unjournaled, events, lastSequenceNumber(ctx), SignalsRolledUp.class::isInstance);
     return Effect()
         .persist(events)
         .thenRun(
