@@ -34,7 +34,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * <p>The active sessions are counted (a query) only while someone listens: a tick asks the site's
  * topic whether it has subscribers anywhere in the cluster, and the next tick counts only if it
  * had. A site nobody watches costs no query; a dashboard that opens gets its first {@code stats}
- * within two intervals.
+ * about two intervals later.
  */
 public final class SiteStream {
   public static final EntityTypeKey<Command> ENTITY_KEY =
@@ -229,13 +229,13 @@ public final class SiteStream {
   private Behavior<Command> onStatsTick() {
     topic.tell(Topic.getTopicStats(topicStats)); // for the next tick
     if (!listened) {
-      // nobody to tell: no count, and the next window starts now
-      if (count == null) {
-        events = 0;
-        decisions = 0;
-        bots = 0;
-        windowStart = clock.instant();
-      }
+      // nobody to tell: no count (one under way is dropped; its answer, if it comes, is ignored),
+      // and the next window starts now
+      count = null;
+      events = 0;
+      decisions = 0;
+      bots = 0;
+      windowStart = clock.instant();
       return Behaviors.same();
     }
     if (count != null) {

@@ -201,35 +201,48 @@ class SiteStreamTest {
   }
 
   @Test
-  void aSiteNobodyWatchesIsNotCountedUntilSomeoneDoes() {
-    // given a site's stream whose topic has no subscriber (no dashboard open anywhere)
+  void aSiteNobodyWatchesIsNotCountedUntilSomeoneDoes() throws Exception {
+    // given a site's stream whose topic has no subscriber (no dashboard open anywhere), and whose
+    // first count never answers, as a query on a half-open connection would not
     String site = "site-" + (++sites);
     LiveEvents live = LiveEvents.get(kit.system());
     TestProbe<String> counted = kit.createTestProbe();
-    kit.spawn(
-        SiteStream.create(
-            site,
-            SETTINGS,
-            live,
-            id -> {
-              counted.ref().tell(id);
-              return CompletableFuture.completedFuture(1L);
-            },
-            Clock.fixed(T0, ZoneOffset.UTC)));
+    AtomicInteger calls = new AtomicInteger();
+    ActorRef<SiteStream.Command> stream =
+        kit.spawn(
+            SiteStream.create(
+                site,
+                SETTINGS,
+                live,
+                id -> {
+                  counted.ref().tell(id);
+                  return calls.getAndIncrement() == 0
+                      ? new CompletableFuture<>()
+                      : CompletableFuture.completedFuture(5L);
+                },
+                Clock.fixed(T0, ZoneOffset.UTC)));
 
     // then after its first tick's count it counts no more: five stats intervals pass without one
     assertThat(counted.receiveMessage(Duration.ofSeconds(3))).isEqualTo(site);
+    stream.tell(new SiteStream.AddCounts(1000, 0, 0)); // events nobody watched
     counted.expectNoMessage(SETTINGS.statsInterval().multipliedBy(5));
 
-    // when a dashboard subscribes, counting resumes and the dashboard gets its stats
+    // when a dashboard subscribes, counting resumes at once (the hung count was dropped with the
+    // unwatched windows) and the dashboard gets stats of its own window, not of the unwatched time
     TestProbe<SiteEvent> dashboard = kit.createTestProbe();
     live.topic(site).tell(Topic.subscribe(dashboard.ref()));
     assertThat(counted.receiveMessage(Duration.ofSeconds(3))).isEqualTo(site);
-    dashboard.fishForMessage(
-        Duration.ofSeconds(3),
-        e ->
-            e.type().equals("stats")
-                ? FishingOutcomes.complete()
-                : FishingOutcomes.continueAndIgnore());
+    SiteEvent stats =
+        dashboard
+            .fishForMessage(
+                Duration.ofSeconds(3),
+                e ->
+                    e.type().equals("stats")
+                        ? FishingOutcomes.complete()
+                        : FishingOutcomes.continueAndIgnore())
+            .get(0);
+    var json = Json.MAPPER.readTree(stats.data());
+    assertThat(json.path("activeSessions").asLong()).isEqualTo(5);
+    assertThat(json.path("eventsPerSecond").asDouble()).isZero();
   }
 }
