@@ -508,17 +508,12 @@ final class StreamHub {
       return; // gone, or the token may no longer see the site
     }
     if (result.reset()) {
-      cu.at = new Cursor(result.generation(), result.seq());
-      offer(
+      resetTo(
           conn,
-          Frames.control(
-              eventId(conn),
-              "reset",
-              Map.of(
-                  "siteId",
-                  site,
-                  "reason",
-                  "the events since the last one received are no longer kept")));
+          cu,
+          site,
+          new Cursor(result.generation(), result.seq()),
+          "the events since the last one received are no longer kept");
     } else {
       for (SiteEvent e : result.events()) {
         catchUp(conn, cu, e);
@@ -536,22 +531,18 @@ final class StreamHub {
         return;
       }
       // still behind after the last replay: move to the feed's position and tell the client
-      cu.at = feed.at;
-      offer(
-          conn,
-          Frames.control(
-              eventId(conn),
-              "reset",
-              Map.of(
-                  "siteId",
-                  site,
-                  "reason",
-                  "the site's events came faster than they could be replayed")));
+      resetTo(conn, cu, site, feed.at, "the site's events came faster than they could be replayed");
     }
     if (connections.containsKey(conn.id)) {
       join(feed, conn, cu.at);
       readyIfCaughtUp(conn);
     }
+  }
+
+  /** Moves a catching-up connection to {@code at} and tells the client why with {@code reset}. */
+  private void resetTo(Connection conn, CatchUp cu, String site, Cursor at, String reason) {
+    cu.at = at;
+    offer(conn, Frames.control(eventId(conn), "reset", Map.of("siteId", site, "reason", reason)));
   }
 
   /** One event for a catching-up connection: sent if it is past its position. */

@@ -2,6 +2,7 @@ package dev.vigil.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.http.Json;
 import java.time.Clock;
 import java.time.Duration;
@@ -61,6 +62,21 @@ class SiteStreamTest {
     TestProbe<SiteStream.Replayed> reply = kit.createTestProbe();
     s.ref().tell(new SiteStream.Replay(generation, after, reply.ref()));
     return reply.receiveMessage();
+  }
+
+  /** The data of the first {@code stats} event a subscriber gets. */
+  private static JsonNode firstStats(TestProbe<SiteEvent> subscriber, Duration within)
+      throws Exception {
+    SiteEvent stats =
+        subscriber
+            .fishForMessage(
+                within,
+                e ->
+                    e.type().equals("stats")
+                        ? FishingOutcomes.complete()
+                        : FishingOutcomes.continueAndIgnore())
+            .get(0);
+    return Json.MAPPER.readTree(stats.data());
   }
 
   private static SiteEvent nextEvent(Stream s) {
@@ -184,16 +200,7 @@ class SiteStreamTest {
     // before the first tick: the hung count's window
     s.ref().tell(new SiteStream.AddCounts(3, 2, 1));
 
-    SiteEvent stats =
-        s.topic()
-            .fishForMessage(
-                Duration.ofSeconds(5),
-                e ->
-                    e.type().equals("stats")
-                        ? FishingOutcomes.complete()
-                        : FishingOutcomes.continueAndIgnore())
-            .get(0);
-    var json = Json.MAPPER.readTree(stats.data());
+    var json = firstStats(s.topic(), Duration.ofSeconds(5));
     assertThat(json.path("activeSessions").asLong()).isEqualTo(9);
     // the given-up window's counts were carried into the next: 1 bot of 2 decisions
     assertThat(json.path("botShare").asDouble()).isEqualTo(0.5);
@@ -232,16 +239,7 @@ class SiteStreamTest {
     TestProbe<SiteEvent> dashboard = kit.createTestProbe();
     live.topic(site).tell(Topic.subscribe(dashboard.ref()));
     assertThat(counted.receiveMessage(Duration.ofSeconds(3))).isEqualTo(site);
-    SiteEvent stats =
-        dashboard
-            .fishForMessage(
-                Duration.ofSeconds(3),
-                e ->
-                    e.type().equals("stats")
-                        ? FishingOutcomes.complete()
-                        : FishingOutcomes.continueAndIgnore())
-            .get(0);
-    var json = Json.MAPPER.readTree(stats.data());
+    var json = firstStats(dashboard, Duration.ofSeconds(3));
     assertThat(json.path("activeSessions").asLong()).isEqualTo(5);
     assertThat(json.path("eventsPerSecond").asDouble()).isZero();
   }
