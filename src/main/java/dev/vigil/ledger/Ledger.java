@@ -82,6 +82,7 @@ public final class Ledger {
                 sharding.entityRefFor(BudgetEntity.ENTITY_KEY, subject.entityId()).tell(spend),
             publishAll,
             blocking,
+            system.executionContext(),
             clock,
             registry);
     LedgerParser parser = new LedgerParser(clock, settings.maxAge(), settings.maxBatch());

@@ -61,6 +61,7 @@ public final class LedgerIngest {
   private final BiConsumer<BudgetSubject, BudgetEntity.RecordSpend> budgets;
   private final Consumer<List<LedgerEvent>> publish;
   private final Executor blocking;
+  private final Executor compute;
   private final Clock clock;
   private final MeterRegistry registry;
   private final Set<String> warnedModels = ConcurrentHashMap.newKeySet();
@@ -75,6 +76,7 @@ public final class LedgerIngest {
       BiConsumer<BudgetSubject, BudgetEntity.RecordSpend> budgets,
       Consumer<List<LedgerEvent>> publish,
       Executor blocking,
+      Executor compute,
       Clock clock,
       MeterRegistry registry) {
     this.aiWriter = aiWriter;
@@ -85,6 +87,7 @@ public final class LedgerIngest {
     this.budgets = budgets;
     this.publish = publish;
     this.blocking = blocking;
+    this.compute = compute;
     this.clock = clock;
     this.registry = registry;
   }
@@ -169,8 +172,10 @@ public final class LedgerIngest {
    * under it. The rows this write stored first go to {@code onNew} (budgets, live events) once they
    * are committed, whatever happens to the rest: if the payloads' write or the read of repeats
    * fails, the caller is refused and retries, and the retry finds every row a repeat, so a call's
-   * spend would otherwise never reach its budget. On the way to the answer that is the stage that
-   * reads the repeats (no hop of its own); on a failure after the rows' commit, the failure's.
+   * spend would otherwise never reach its budget. On the way to the answer they are announced in
+   * the stage after the write, on Pekko's default dispatcher; only a read of repeats goes to the
+   * blocking pool, so slow queries holding that pool hold up neither the answer of a write without
+   * repeats nor its budgets. On a failure after the rows' commit, the failure's stage announces.
    */
   private <R, V> CompletionStage<List<Recorded<V>>> record(
       String siteId,
@@ -198,12 +203,18 @@ public final class LedgerIngest {
               return rows.get();
             },
             written.payloads())
-        .thenApplyAsync(
+        .thenComposeAsync(
             inserted -> {
               announceOnce.accept(inserted);
-              return blockingly(() -> stored(siteId, written, inserted, full, view));
+              if (inserted.size() == written.rows().size()) {
+                // no repeats: answered from memory, not queued behind the blocking pool's work
+                return CompletableFuture.completedFuture(
+                    blockingly(() -> stored(siteId, written, inserted, full, view)));
+              }
+              return CompletableFuture.supplyAsync(
+                  () -> blockingly(() -> stored(siteId, written, inserted, full, view)), blocking);
             },
-            blocking)
+            compute)
         .whenComplete(
             (stored, failure) -> {
               CompletableFuture<List<Object>> committed = rows.get();

@@ -27,9 +27,11 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -264,7 +266,7 @@ class LedgerIT {
     int[] firstWrites = new int[20];
     try {
       List<java.util.concurrent.Future<HttpResponse<String>>> sent = new java.util.ArrayList<>();
-      java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+      CountDownLatch go = new CountDownLatch(1);
       for (int w = 0; w < 8; w++) {
         sent.add(
             writers.submit(
@@ -301,6 +303,43 @@ class LedgerIT {
     assertThat(count("ai_requests", "agent", agent)).isEqualTo(20);
     JsonNode costs = http.get("/v1/analytics/costs?agent=" + agent, admin).json();
     assertThat(costs.path("totals").path("requests").path("current").asLong()).isEqualTo(20);
+  }
+
+  @Test
+  void aFirstWriteIsAnsweredWhileEveryThreadOfPekkosBlockingDispatcherIsBusy() throws Exception {
+    // given slow work (reports, say) holding every thread of the shared blocking dispatcher
+    var system = node.server().system();
+    var blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+    int threads =
+        system
+            .settings()
+            .config()
+            .getInt(
+                "pekko.actor.default-blocking-io-dispatcher.thread-pool-executor.fixed-pool-size");
+    CountDownLatch busy = new CountDownLatch(threads);
+    CountDownLatch release = new CountDownLatch(1);
+    for (int i = 0; i < threads; i++) {
+      blocking.execute(
+          () -> {
+            busy.countDown();
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
+    }
+    try {
+      assertThat(busy.await(10, TimeUnit.SECONDS)).as("every blocking thread is busy").isTrue();
+
+      // when a new call is written, then it is stored and answered all the same
+      String agent = "agent-" + unique();
+      Reply reply = http.postJson("/v1/ai/requests", serverKey, call(unique(), agent).toString());
+      assertThat(reply.status()).as(reply.body()).isEqualTo(201);
+      assertThat(count("ai_requests", "agent", agent)).isEqualTo(1);
+    } finally {
+      release.countDown();
+    }
   }
 
   @Test
