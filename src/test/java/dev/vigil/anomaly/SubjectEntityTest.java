@@ -40,8 +40,7 @@ class SubjectEntityTest {
     String id = "site:s1:s1";
     String pid = "Subject|" + id;
     PersistenceTestKit journal = PersistenceTestKit.create(KIT.system());
-    ActorRef<Command> subject =
-        KIT.spawn(SubjectEntity.create(id, metric -> Optional.empty(), SETTINGS, clock));
+    ActorRef<Command> subject = spawn(id, clock);
     subject.tell(new AddCounts(new Counts("s1", "site", "s1", T0, 10, 0)));
     // the tick journals the book once the rollup interval has passed, and again as a quiet
     // spell's minutes close
@@ -65,9 +64,8 @@ class SubjectEntityTest {
     String id = "user:s1:u1";
     String pid = "Subject|" + id;
     PersistenceTestKit journal = PersistenceTestKit.create(KIT.system());
-    ActorRef<Command> subject =
-        KIT.spawn(SubjectEntity.create(id, metric -> Optional.empty(), SETTINGS, clock));
-    subject.tell(new AddCounts(new Counts("s1", "user", "u1", T0, 7, 0)));
+    ActorRef<Command> subject = spawn(id, clock);
+    subject.tell(userCounts("u1", T0, 7));
 
     // when the shard passivates it
     subject.tell(SubjectEntity.Stop.INSTANCE);
@@ -89,8 +87,7 @@ class SubjectEntityTest {
 
     // and a subject with nothing new stops without writing
     String quiet = "user:s1:u2";
-    ActorRef<Command> idle =
-        KIT.spawn(SubjectEntity.create(quiet, metric -> Optional.empty(), SETTINGS, clock));
+    ActorRef<Command> idle = spawn(quiet, clock);
     idle.tell(SubjectEntity.Stop.INSTANCE);
     watcher.expectTerminated(idle, Duration.ofSeconds(5));
     assertThat(journal.persistedInStorage("Subject|" + quiet)).isEmpty();
@@ -103,9 +100,8 @@ class SubjectEntityTest {
     String id = "user:s1:u3";
     String pid = "Subject|" + id;
     PersistenceTestKit journal = PersistenceTestKit.create(KIT.system());
-    ActorRef<Command> subject =
-        KIT.spawn(SubjectEntity.create(id, metric -> Optional.empty(), SETTINGS, clock));
-    subject.tell(new AddCounts(new Counts("s1", "user", "u3", T0, 5, 0)));
+    ActorRef<Command> subject = spawn(id, clock);
+    subject.tell(userCounts("u3", T0, 5));
 
     // when the rollup written on stopping fails (the shard sends its stop message only once)
     journal.failNextPersisted(pid);
@@ -135,9 +131,8 @@ class SubjectEntityTest {
     String id = "user:s1:u4";
     String pid = "Subject|" + id;
     PersistenceTestKit journal = PersistenceTestKit.create(KIT.system());
-    ActorRef<Command> subject =
-        KIT.spawn(SubjectEntity.create(id, metric -> Optional.empty(), SETTINGS, clock));
-    subject.tell(new AddCounts(new Counts("s1", "user", "u4", T0, 5, 0)));
+    ActorRef<Command> subject = spawn(id, clock);
+    subject.tell(userCounts("u4", T0, 5));
     journal.failNextNPersisted(pid, 10);
 
     // when the shard passivates it
@@ -179,12 +174,12 @@ class SubjectEntityTest {
     // the one that fails)
     journal.failNextPersisted(pid);
     for (int m = 0; m < 4; m++) {
-      subject.tell(new AddCounts(new Counts("s1", "user", "u5", T0.plusSeconds(60L * m), 5, 0)));
+      subject.tell(userCounts("u5", T0.plusSeconds(60L * m), 5));
     }
-    subject.tell(new AddCounts(new Counts("s1", "user", "u5", T0.plusSeconds(240), 20, 0)));
+    subject.tell(userCounts("u5", T0.plusSeconds(240), 20));
 
     // when the write of the opening and its book fails (the subject restarts, its book in memory)
-    subject.tell(new AddCounts(new Counts("s1", "user", "u5", T0.plusSeconds(300), 5, 0)));
+    subject.tell(userCounts("u5", T0.plusSeconds(300), 5));
 
     // then the opening is journaled after all, once, ahead of a book that holds it open, by a tick
     // after the restart: the anomalies table is projected from these transitions, and would
@@ -214,6 +209,16 @@ class SubjectEntityTest {
                       BookRolledUp.class, r -> assertThat(r.book().open(rpm.metric())).isPresent());
               return null;
             });
+  }
+
+  /** A subject with no thresholds, on {@code clock}. */
+  private static ActorRef<Command> spawn(String id, MutableClock clock) {
+    return KIT.spawn(SubjectEntity.create(id, metric -> Optional.empty(), SETTINGS, clock));
+  }
+
+  /** A node's counts for user {@code user} of site s1, none of them from bots. */
+  private static AddCounts userCounts(String user, Instant minute, int requests) {
+    return new AddCounts(new Counts("s1", "user", user, minute, requests, 0));
   }
 
   /** Moves both clocks on, tick by tick, until a book judged up to {@code minute} is journaled. */

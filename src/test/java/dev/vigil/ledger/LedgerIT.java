@@ -10,6 +10,7 @@ import dev.vigil.http.Json;
 import dev.vigil.stream.LiveEvents;
 import dev.vigil.stream.SiteEvent;
 import dev.vigil.testkit.Await;
+import dev.vigil.testkit.BusyBlockingDispatcher;
 import dev.vigil.testkit.HttpTestClient;
 import dev.vigil.testkit.HttpTestClient.Reply;
 import dev.vigil.testkit.TestNode;
@@ -31,7 +32,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -308,37 +308,12 @@ class LedgerIT {
   @Test
   void aFirstWriteIsAnsweredWhileEveryThreadOfPekkosBlockingDispatcherIsBusy() throws Exception {
     // given slow work (reports, say) holding every thread of the shared blocking dispatcher
-    var system = node.server().system();
-    var blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
-    int threads =
-        system
-            .settings()
-            .config()
-            .getInt(
-                "pekko.actor.default-blocking-io-dispatcher.thread-pool-executor.fixed-pool-size");
-    CountDownLatch busy = new CountDownLatch(threads);
-    CountDownLatch release = new CountDownLatch(1);
-    for (int i = 0; i < threads; i++) {
-      blocking.execute(
-          () -> {
-            busy.countDown();
-            try {
-              release.await();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          });
-    }
-    try {
-      assertThat(busy.await(10, TimeUnit.SECONDS)).as("every blocking thread is busy").isTrue();
-
+    try (var busy = BusyBlockingDispatcher.hold(node.server().system())) {
       // when a new call is written, then it is stored and answered all the same
       String agent = "agent-" + unique();
       Reply reply = http.postJson("/v1/ai/requests", serverKey, call(unique(), agent).toString());
       assertThat(reply.status()).as(reply.body()).isEqualTo(201);
       assertThat(count("ai_requests", "agent", agent)).isEqualTo(1);
-    } finally {
-      release.countDown();
     }
   }
 

@@ -11,6 +11,7 @@ import com.typesafe.config.ConfigFactory;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.vigil.db.ConnectionInfo;
+import dev.vigil.testkit.BusyBlockingDispatcher;
 import dev.vigil.testkit.TestDatabase;
 import dev.vigil.writer.WriterUnavailableException.Reason;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -499,40 +500,12 @@ class AppendWriterIT {
   @Test
   void storesWhileEveryThreadOfPekkosBlockingDispatcherIsBusy() throws Exception {
     // given slow work (API queries, say) holding every thread of the shared blocking dispatcher
-    var blocking =
-        testKit
-            .system()
-            .dispatchers()
-            .lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking());
-    int threads =
-        testKit
-            .system()
-            .settings()
-            .config()
-            .getInt(
-                "pekko.actor.default-blocking-io-dispatcher.thread-pool-executor.fixed-pool-size");
-    CountDownLatch busy = new CountDownLatch(threads);
-    CountDownLatch release = new CountDownLatch(1);
-    for (int i = 0; i < threads; i++) {
-      blocking.execute(
-          () -> {
-            busy.countDown();
-            try {
-              release.await();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          });
-    }
-    try {
-      assertTrue(busy.await(AWAIT.toSeconds(), SECONDS), "every blocking thread is busy");
+    try (var busy = BusyBlockingDispatcher.hold(testKit.system())) {
       AppendWriter<Row> writer = start(new WriterSettings(100, Duration.ZERO, 100, 2));
 
       // when a request is appended, then it is committed all the same
       writer.append(List.of(row(1), row(2))).toCompletableFuture().get(AWAIT.toSeconds(), SECONDS);
       assertEquals(List.of(1L, 2L), storedIds());
-    } finally {
-      release.countDown();
     }
   }
 
