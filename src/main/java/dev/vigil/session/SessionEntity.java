@@ -519,7 +519,9 @@ public final class SessionEntity
     // then fails, the entity restarts and the next request starts the session again.
     DecisionStage.end(stage); // before the tell: the fingerprint may start on another thread
     fingerprint.tell(assess);
-    return events.isEmpty()
+    // An ended session resumes at once, as on a beacon: left ended, its next tick would passivate
+    // it, and its next end would wait for the reaper.
+    return events.isEmpty() && !state.ended()
         ? Effect().noReply()
         : persistWithRollup(state, events, now).thenNoReply();
   }
