@@ -44,6 +44,7 @@ import dev.vigil.ops.OpsRoutes;
 import dev.vigil.ops.Readiness;
 import dev.vigil.session.SessionEntity;
 import dev.vigil.session.SessionProjection;
+import dev.vigil.session.SessionPruning;
 import dev.vigil.session.SessionQueries;
 import dev.vigil.session.SessionReaper;
 import dev.vigil.session.SessionRoutes;
@@ -138,6 +139,7 @@ public final class VigilServer {
 
     SessionSettings sessionSettings;
     PartitionMaintenance.Settings partitionSettings;
+    SessionPruning.Settings pruningSettings;
     DetectionSettings detection;
     AnomalySettings anomalySettings;
     ImmediateRules.Patterns patterns;
@@ -146,6 +148,7 @@ public final class VigilServer {
       streamSettings = StreamSettings.fromConfig(config);
       sessionSettings = SessionSettings.fromConfig(config);
       partitionSettings = PartitionMaintenance.Settings.fromConfig(config);
+      pruningSettings = SessionPruning.Settings.fromConfig(config);
       detection = DetectionSettings.fromConfig(config);
       anomalySettings = AnomalySettings.fromConfig(config);
       patterns = ImmediateRules.Patterns.fromConfig(config);
@@ -261,6 +264,16 @@ public final class VigilServer {
               observationWriter,
               rollups);
       SessionReaper.init(system, sessionSettings, database.dataSource(), clock);
+      SessionPruning pruning =
+          new SessionPruning(database.dataSource(), pruningSettings, sessionSettings.tags(), clock);
+      var pruningTimer =
+          system
+              .scheduler()
+              .scheduleWithFixedDelay(
+                  pruningSettings.interval(),
+                  pruningSettings.interval(),
+                  Repeating.guarded("Session journal pruning", pruning::run),
+                  blockingPool);
 
       TenancyRepository tenancy = new TenancyRepository(database.dataSource());
       Optional<TenancyRepository.Bootstrap> bootstrap =
@@ -284,6 +297,7 @@ public final class VigilServer {
               () -> {
                 authTimer.cancel();
                 partitionTimer.cancel();
+                pruningTimer.cancel();
                 rollupTimer.cancel();
                 liveCountTimer.cancel();
                 return CompletableFuture.completedFuture(Done.getInstance());

@@ -51,7 +51,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * forwarded to the session's fingerprint entity, which answers the decision. The session ends after
  * {@code inactivity-timeout} without input (wall clock of receipt), then passivates.
  *
- * <p>Snapshots every {@code snapshot-every} events, keeping two: recovery reads a bounded journal.
+ * <p>Snapshots every {@code snapshot-every} events, keeping two: recovery reads a bounded journal;
+ * and one with every end, after which the journal before the end is pruned ({@link
+ * SessionPruning}).
  */
 public final class SessionEntity
     extends EventSourcedBehaviorWithEnforcedReplies<
@@ -349,7 +351,7 @@ public final class SessionEntity
 
   /** The projection tag of a session: a stable spread over {@code tags} tags. */
   public static String tagFor(String sessionId, int tags) {
-    return "session-" + Math.floorMod(sessionId.hashCode(), tags);
+    return SessionProjection.tag(Math.floorMod(sessionId.hashCode(), tags));
   }
 
   private final String sessionId;
@@ -412,6 +414,16 @@ public final class SessionEntity
   @Override
   public RetentionCriteria retentionCriteria() {
     return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2);
+  }
+
+  /**
+   * A snapshot with every end as well: it holds all a later recovery needs, so once the sessions
+   * projection has read the end, {@link SessionPruning} deletes the events before it and an ended
+   * session keeps one event and one snapshot in the store instead of its whole history.
+   */
+  @Override
+  public boolean shouldSnapshot(State state, Event event, long sequenceNr) {
+    return event instanceof SessionEnded;
   }
 
   // ---- commands ----

@@ -39,7 +39,7 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
  * {@code JdbcProjection.groupedWithin} runs the handler in the offset's transaction).
  */
 public final class SessionProjection {
-  private static final String NAME = "sessions";
+  static final String NAME = "sessions";
 
   private SessionProjection() {}
 
@@ -56,7 +56,7 @@ public final class SessionProjection {
 
   private static org.apache.pekko.projection.javadsl.GroupedProjection<Offset, EventEnvelope<Event>>
       projection(ActorSystem<?> system, SessionSettings settings, DataSource pool, int index) {
-    String tag = "session-" + index;
+    String tag = tag(index);
     SourceProvider<Offset, EventEnvelope<Event>> source =
         EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), tag);
     return JdbcProjection.groupedWithin(
@@ -66,6 +66,11 @@ public final class SessionProjection {
             () -> new Handler(),
             system)
         .withGroup(500, Duration.ofMillis(200));
+  }
+
+  /** The journal tag of projection instance {@code index} ({@link SessionEntity#tagFor}). */
+  static String tag(int index) {
+    return "session-" + index;
   }
 
   /**

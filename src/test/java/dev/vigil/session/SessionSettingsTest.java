@@ -1,6 +1,7 @@
 package dev.vigil.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.vigil.VigilConfig;
 import java.time.Duration;
@@ -43,5 +44,26 @@ class SessionSettingsTest {
     assertEquals(Duration.ofSeconds(30), shipped.rollupInterval());
     assertEquals(Duration.ofSeconds(10), shipped.tickInterval());
     assertEquals(Duration.ofMinutes(30).dividedBy(4), shipped.idleTickInterval());
+  }
+
+  @Test
+  void theShippedPruningCompactsEndsAfterTenMinutesAndKeepsSessions400Days() {
+    SessionPruning.Settings shipped =
+        SessionPruning.Settings.fromConfig(VigilConfig.resolve(VigilConfig.shipped()));
+    assertEquals(
+        new SessionPruning.Settings(
+            Duration.ofMinutes(1), Duration.ofMinutes(10), 2000, Duration.ofDays(400)),
+        shipped);
+  }
+
+  @Test
+  void pruningRefusesAnEmptyBatchAndANonPositiveRetention() {
+    Duration minute = Duration.ofMinutes(1);
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new SessionPruning.Settings(minute, minute, 0, minute));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new SessionPruning.Settings(minute, minute, 1, Duration.ZERO));
   }
 }
