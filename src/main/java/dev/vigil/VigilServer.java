@@ -19,6 +19,7 @@ import dev.vigil.cluster.ClusterSettings;
 import dev.vigil.db.ConnectionInfo;
 import dev.vigil.db.Database;
 import dev.vigil.db.DatabaseSettings;
+import dev.vigil.db.JournalTrimming;
 import dev.vigil.db.PartitionMaintenance;
 import dev.vigil.detection.DetectionSettings;
 import dev.vigil.detection.ImmediateRules;
@@ -140,6 +141,7 @@ public final class VigilServer {
     SessionSettings sessionSettings;
     PartitionMaintenance.Settings partitionSettings;
     SessionPruning.Settings pruningSettings;
+    JournalTrimming.Settings trimmingSettings;
     DetectionSettings detection;
     AnomalySettings anomalySettings;
     ImmediateRules.Patterns patterns;
@@ -149,6 +151,7 @@ public final class VigilServer {
       sessionSettings = SessionSettings.fromConfig(config);
       partitionSettings = PartitionMaintenance.Settings.fromConfig(config);
       pruningSettings = SessionPruning.Settings.fromConfig(config);
+      trimmingSettings = JournalTrimming.Settings.fromConfig(config);
       detection = DetectionSettings.fromConfig(config);
       anomalySettings = AnomalySettings.fromConfig(config);
       patterns = ImmediateRules.Patterns.fromConfig(config);
@@ -264,8 +267,11 @@ public final class VigilServer {
               observationWriter,
               rollups);
       SessionReaper.init(system, sessionSettings, database.dataSource(), clock);
+      // Pruning and trimming each hold a connection for a pass, up to 40 s, with statements that
+      // may run longer than the API's query timeout: a pool of their own, off the API's.
+      DataSource journalUpkeep = database.newPool("vigil-journal-upkeep", 2);
       SessionPruning pruning =
-          new SessionPruning(database.dataSource(), pruningSettings, sessionSettings.tags(), clock);
+          new SessionPruning(journalUpkeep, pruningSettings, sessionSettings.tags(), clock);
       var pruningTimer =
           system
               .scheduler()
@@ -273,6 +279,24 @@ public final class VigilServer {
                   pruningSettings.interval(),
                   pruningSettings.interval(),
                   Repeating.guarded("Session journal pruning", pruning::run),
+                  blockingPool);
+      JournalTrimming trimming =
+          new JournalTrimming(
+              journalUpkeep,
+              trimmingSettings,
+              List.of(
+                  SessionEntity.journal(sessionSettings),
+                  FingerprintEntity.JOURNAL,
+                  SubjectEntity.JOURNAL,
+                  BudgetEntity.JOURNAL),
+              clock);
+      var trimmingTimer =
+          system
+              .scheduler()
+              .scheduleWithFixedDelay(
+                  trimmingSettings.interval(),
+                  trimmingSettings.interval(),
+                  Repeating.guarded("Journal trimming", trimming::run),
                   blockingPool);
 
       TenancyRepository tenancy = new TenancyRepository(database.dataSource());
@@ -298,6 +322,7 @@ public final class VigilServer {
                 authTimer.cancel();
                 partitionTimer.cancel();
                 pruningTimer.cancel();
+                trimmingTimer.cancel();
                 rollupTimer.cancel();
                 liveCountTimer.cancel();
                 return CompletableFuture.completedFuture(Done.getInstance());

@@ -3,6 +3,7 @@ package dev.vigil.anomaly;
 import dev.vigil.CborSerializable;
 import dev.vigil.cluster.LivePopulation;
 import dev.vigil.cluster.UnjournaledWrite;
+import dev.vigil.db.JournalTrimming;
 import dev.vigil.stream.LiveEvents;
 import java.time.Clock;
 import java.time.Duration;
@@ -53,6 +54,11 @@ public final class SubjectEntity
       EntityTypeKey.create(Command.class, "Subject");
   private static final Logger LOG = LoggerFactory.getLogger(SubjectEntity.class);
   static final int TAGS = 2;
+
+  /** Its journal: read by the subjects projection, trimmed by {@link JournalTrimming}. */
+  public static final JournalTrimming.Journal JOURNAL =
+      new JournalTrimming.Journal("subjects", "subject-", TAGS, 50, 2);
+
   private static final Duration ROLLUP_INTERVAL = Duration.ofSeconds(30);
   private static final Duration TICK = Duration.ofSeconds(10);
 
@@ -198,12 +204,12 @@ public final class SubjectEntity
 
   @Override
   public Set<String> tagsFor(Event event) {
-    return Set.of("subject-" + Math.floorMod(id.hashCode(), TAGS));
+    return Set.of(JOURNAL.tag(Math.floorMod(id.hashCode(), TAGS)));
   }
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(50, 2);
+    return RetentionCriteria.snapshotEvery(JOURNAL.snapshotEvery(), JOURNAL.keepSnapshots());
   }
 
   @Override

@@ -29,9 +29,10 @@ public final class SubjectProjection {
             i ->
                 ProjectionBehavior.create(
                     JdbcProjection.groupedWithin(
-                            ProjectionId.of("subjects", "subject-" + i),
+                            ProjectionId.of(
+                                SubjectEntity.JOURNAL.projection(), SubjectEntity.JOURNAL.tag(i)),
                             EventSourcedProvider.<SubjectEntity.Event>eventsByTag(
-                                system, JdbcReadJournal.Identifier(), "subject-" + i),
+                                system, JdbcReadJournal.Identifier(), SubjectEntity.JOURNAL.tag(i)),
                             () -> new PooledJdbcSession(pool),
                             () -> new Handler(),
                             system)

@@ -9,6 +9,7 @@ import dev.vigil.anomaly.MetricTracker;
 import dev.vigil.anomaly.Threshold;
 import dev.vigil.cluster.LivePopulation;
 import dev.vigil.cluster.UnjournaledWrite;
+import dev.vigil.db.JournalTrimming;
 import dev.vigil.detection.DetectionSettings;
 import dev.vigil.detection.FingerprintSignals;
 import dev.vigil.detection.ImmediateClass;
@@ -69,6 +70,10 @@ public final class FingerprintEntity
   public static final String SESSIONS_PER_FINGERPRINT = "sessions_per_fingerprint";
   public static final String DISTINCT_IPS = "distinct_ips_per_fingerprint";
   static final int TAGS = 4;
+
+  /** Its journal: read by the fingerprints projection, trimmed by {@link JournalTrimming}. */
+  public static final JournalTrimming.Journal JOURNAL =
+      new JournalTrimming.Journal("fingerprints", "fingerprint-", TAGS, SNAPSHOT_EVERY, 2);
 
   /** Cooldowns and quiet anomaly minutes are checked this often (rollups as configured). */
   private static final Duration TICK = Duration.ofSeconds(10);
@@ -251,7 +256,7 @@ public final class FingerprintEntity
   }
 
   public static String tagFor(String id) {
-    return "fingerprint-" + Math.floorMod(id.hashCode(), TAGS);
+    return JOURNAL.tag(Math.floorMod(id.hashCode(), TAGS));
   }
 
   private final String id;
@@ -325,7 +330,7 @@ public final class FingerprintEntity
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(SNAPSHOT_EVERY, 2);
+    return RetentionCriteria.snapshotEvery(JOURNAL.snapshotEvery(), JOURNAL.keepSnapshots());
   }
 
   @Override

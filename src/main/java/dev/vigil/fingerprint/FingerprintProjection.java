@@ -51,9 +51,9 @@ public final class FingerprintProjection {
 
   private static GroupedProjection<Offset, EventEnvelope<Event>> projection(
       ActorSystem<?> system, DataSource pool, int index) {
-    String tag = "fingerprint-" + index;
+    String tag = FingerprintEntity.JOURNAL.tag(index);
     return JdbcProjection.groupedWithin(
-            ProjectionId.of("fingerprints", tag),
+            ProjectionId.of(FingerprintEntity.JOURNAL.projection(), tag),
             EventSourcedProvider.<Event>eventsByTag(system, JdbcReadJournal.Identifier(), tag),
             () -> new PooledJdbcSession(pool),
             () -> new Handler(),

@@ -5,6 +5,7 @@ import dev.vigil.anomaly.AnomalyLog;
 import dev.vigil.anomaly.Level;
 import dev.vigil.anomaly.MetricTracker.Transition;
 import dev.vigil.cluster.LivePopulation;
+import dev.vigil.db.JournalTrimming;
 import dev.vigil.ledger.BudgetRules.Limits;
 import dev.vigil.ledger.BudgetRules.Spend;
 import dev.vigil.stream.LiveEvents;
@@ -59,6 +60,10 @@ public final class BudgetEntity
   private static final Logger LOG = LoggerFactory.getLogger(BudgetEntity.class);
   static final int TAGS = 2;
   static final int SNAPSHOT_EVERY = 100;
+
+  /** Its journal: read by the budgets projection, trimmed by {@link JournalTrimming}. */
+  public static final JournalTrimming.Journal JOURNAL =
+      new JournalTrimming.Journal("budgets", "budget-", TAGS, SNAPSHOT_EVERY, 2);
 
   /** One immutable strategy for every entity (a strategy per entity was ~130 bytes each). */
   private static final BackoffSupervisorStrategy RESTART =
@@ -171,7 +176,7 @@ public final class BudgetEntity
   }
 
   public static String tagFor(String entityId) {
-    return "budget-" + Math.floorMod(entityId.hashCode(), TAGS);
+    return JOURNAL.tag(Math.floorMod(entityId.hashCode(), TAGS));
   }
 
   private final String entityId;
@@ -224,7 +229,7 @@ public final class BudgetEntity
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(SNAPSHOT_EVERY, 2);
+    return RetentionCriteria.snapshotEvery(JOURNAL.snapshotEvery(), JOURNAL.keepSnapshots());
   }
 
   @Override

@@ -53,9 +53,9 @@ public final class BudgetProjection {
 
   private static GroupedProjection<Offset, EventEnvelope<Event>> projection(
       ActorSystem<?> system, DataSource pool, int index) {
-    String tag = "budget-" + index;
+    String tag = BudgetEntity.JOURNAL.tag(index);
     return JdbcProjection.groupedWithin(
-            ProjectionId.of("budgets", tag),
+            ProjectionId.of(BudgetEntity.JOURNAL.projection(), tag),
             EventSourcedProvider.<Event>eventsByTag(system, JdbcReadJournal.Identifier(), tag),
             () -> new PooledJdbcSession(pool),
             () -> new Handler(),

@@ -3,6 +3,7 @@ package dev.vigil.session;
 import dev.vigil.CborSerializable;
 import dev.vigil.anomaly.SubjectRollups;
 import dev.vigil.cluster.LivePopulation;
+import dev.vigil.db.JournalTrimming;
 import dev.vigil.detection.DetectionSettings;
 import dev.vigil.detection.ImmediateClass;
 import dev.vigil.detection.RequestFacts;
@@ -349,10 +350,26 @@ public final class SessionEntity
                         sessionId, shard, settings, detection, rollups, clock, ctx, timers)));
   }
 
+  /** The session journal: read by the sessions projection, trimmed by {@link JournalTrimming}. */
+  public static JournalTrimming.Journal journal(SessionSettings settings) {
+    return new JournalTrimming.Journal(
+        SessionProjection.NAME,
+        SessionProjection.TAG_PREFIX,
+        settings.tags(),
+        settings.snapshotEvery(),
+        KEEP_SNAPSHOTS);
+  }
+
   /** The projection tag of a session: a stable spread over {@code tags} tags. */
   public static String tagFor(String sessionId, int tags) {
     return SessionProjection.tag(Math.floorMod(sessionId.hashCode(), tags));
   }
+
+  /**
+   * Snapshots kept before the latest, with the events after the oldest of them: how far back a
+   * recovery can fall if the latest cannot be read (Pekko's retention and {@link JournalTrimming}).
+   */
+  private static final int KEEP_SNAPSHOTS = 2;
 
   private final String sessionId;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
@@ -413,7 +430,7 @@ public final class SessionEntity
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2);
+    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), KEEP_SNAPSHOTS);
   }
 
   /**

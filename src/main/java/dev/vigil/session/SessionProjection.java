@@ -40,6 +40,7 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
  */
 public final class SessionProjection {
   static final String NAME = "sessions";
+  static final String TAG_PREFIX = "session-";
 
   private SessionProjection() {}
 
@@ -70,7 +71,7 @@ public final class SessionProjection {
 
   /** The journal tag of projection instance {@code index} ({@link SessionEntity#tagFor}). */
   static String tag(int index) {
-    return "session-" + index;
+    return TAG_PREFIX + index;
   }
 
   /**

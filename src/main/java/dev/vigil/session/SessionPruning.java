@@ -1,6 +1,7 @@
 package dev.vigil.session;
 
 import com.typesafe.config.Config;
+import dev.vigil.db.JournalMarks;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -23,20 +24,23 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li><b>Compaction.</b> An ended session is snapshotted with its end ({@link
- *       SessionEntity#shouldSnapshot}). Once the sessions projection has read that end and the
- *       snapshot is {@code compact-ended-after} old, the session's events and snapshots before the
- *       end are deleted: it keeps its last event (the journal's highest sequence number) and one
- *       snapshot, from which it recovers whole if its id comes back. Only what the projection has
- *       read is deleted, so the read row misses nothing; but the row, not the journal, is from then
- *       on the record of what came before the end (the table cannot be rebuilt from the journal).
- *   <li><b>Retention.</b> Sessions started and ended longer than {@code retention} ago are deleted:
- *       their row, events and snapshots. An id that comes back after that starts a new session.
+ *       SessionEntity#shouldSnapshot}). Once the sessions projection has read that end and the end
+ *       is {@code compact-ended-after} old, the session's events and snapshots before the end are
+ *       deleted, so long as a snapshot at or after the end is there: it keeps its end and whatever
+ *       came after (the journal's highest sequence number stays), and recovers whole if its id
+ *       comes back. Only what the projection has read is deleted; from then on the row, not the
+ *       journal, is the record of what came before the end (the table cannot be rebuilt from the
+ *       journal).
+ *   <li><b>Retention.</b> Sessions started and ended longer than {@code retention} ago, and not
+ *       journaled since, are deleted: their row, events and snapshots. An id that comes back after
+ *       that starts a new session.
  * </ul>
  *
  * <p>Compaction reads, per projection tag, the journal written since its last pass ({@code
- * session_journal_pruning}), up to what the projection has read. An end whose snapshot is not yet
- * old enough stops the tag's pass there; an end whose snapshot was never stored (a failed save) is
- * passed over, its events kept.
+ * journal_compaction}), up to what the projection has read. An end not yet old enough stops the
+ * tag's pass there, and so does an end whose snapshot is missing, for an hour; after that the end
+ * is passed over, its events kept (a failed save, or an end written by a node of an earlier
+ * version).
  */
 public final class SessionPruning {
   private static final Logger log = LoggerFactory.getLogger(SessionPruning.class);
@@ -47,8 +51,18 @@ public final class SessionPruning {
   /** How the journal names a session's end: the Jackson serializer's manifest, its class. */
   static final String ENDED_MANIFEST = SessionEntity.SessionEnded.class.getName();
 
-  /** How long one pass may go on taking batch after batch before leaving the rest to the next. */
-  private static final Duration MAX_PASS = Duration.ofSeconds(20);
+  /**
+   * How long each of a pass's two jobs may go on taking batch after batch before leaving the rest
+   * to the next pass.
+   */
+  private static final Duration MAX_JOB = Duration.ofSeconds(20);
+
+  /** How long an end may wait for its snapshot before it is passed over. */
+  static final Duration MISSING_SNAPSHOT_GRACE = Duration.ofHours(1);
+
+  /** What a session's persistence id starts with. */
+  private static final String PID_PREFIX =
+      PersistenceId.of(SessionEntity.ENTITY_KEY.name(), "").id();
 
   /** From {@code vigil.sessions.pruning}. */
   public record Settings(
@@ -80,20 +94,24 @@ public final class SessionPruning {
 
   /**
    * What one pass did: sessions compacted, the events and snapshots that took, and sessions deleted
-   * past their retention. {@code ran} is false when another node's pass held the lock.
+   * past their retention. {@code ran} is false when another node's pass held the lock, or the pass
+   * failed.
    */
   public record Pass(boolean ran, int compacted, long deleted, int expired) {
     static final Pass SKIPPED = new Pass(false, 0, 0, 0);
   }
 
-  /** A session's end in the journal, with its snapshot's time (null: none) and its write's. */
+  /** A session's end in the journal, its write's time, and whether a snapshot covers it. */
   private record End(
-      long ordering, String persistenceId, long sequenceNr, Long snapshotAt, long writtenAt) {}
+      long ordering, String persistenceId, long sequenceNr, long writtenAt, boolean snapshot) {}
 
   private final DataSource pool;
   private final Settings settings;
   private final int tags;
   private final Clock clock;
+
+  /** The site retention starts with on the next pass: each pass starts one further on. */
+  private int firstSite;
 
   public SessionPruning(DataSource pool, Settings settings, int tags, Clock clock) {
     this.pool = pool;
@@ -104,56 +122,36 @@ public final class SessionPruning {
 
   /** One pass; a failure is logged and the work left to the next. */
   public Pass run() {
-    try (Connection c = pool.getConnection()) {
-      if (!lock(c, "pg_try_advisory_lock")) {
-        return Pass.SKIPPED;
-      }
-      try {
-        Instant start = clock.instant();
-        Instant deadline = start.plus(MAX_PASS);
-        int compacted = 0;
-        long deleted = 0;
-        long cutoff = start.minus(settings.compactEndedAfter()).toEpochMilli();
-        for (int i = 0; i < tags; i++) {
-          long[] done = compact(c, SessionProjection.tag(i), cutoff, deadline);
-          compacted += (int) done[0];
-          deleted += done[1];
-        }
-        int expired = expire(c, Timestamp.from(start.minus(settings.retention())), deadline);
-        // compaction runs on every pass of a busy site: its count is for debugging; a deletion
-        // past the retention is rarer and worth a line
-        log.debug("Compacted {} ended sessions ({} events and snapshots)", compacted, deleted);
-        if (expired > 0) {
-          log.info("Deleted {} sessions past their retention, with their journal", expired);
-        }
-        return new Pass(true, compacted, deleted, expired);
-      } finally {
-        if (!c.getAutoCommit()) {
-          c.rollback();
-          c.setAutoCommit(true);
-        }
-        lock(c, "pg_advisory_unlock");
-      }
-    } catch (SQLException e) {
-      log.warn("Session journal pruning failed; retrying at the next pass", e);
-      return new Pass(true, 0, 0, 0);
-    }
+    return JournalMarks.runLocked(pool, LOCK, "Session journal pruning", Pass.SKIPPED, this::pass);
   }
 
-  private static boolean lock(Connection c, String function) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT " + function + "(?)")) {
-      ps.setLong(1, LOCK);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() && rs.getBoolean(1);
-      }
+  private Pass pass(Connection c) throws SQLException {
+    Instant start = clock.instant();
+    long cutoff = start.minus(settings.compactEndedAfter()).toEpochMilli();
+    Instant deadline = start.plus(MAX_JOB);
+    int compacted = 0;
+    long deleted = 0;
+    for (int i = 0; i < tags; i++) {
+      long[] done = compact(c, SessionProjection.tag(i), cutoff, deadline);
+      compacted += (int) done[0];
+      deleted += done[1];
     }
+    int expired = expire(c, start.minus(settings.retention()), clock.instant().plus(MAX_JOB));
+    // compaction runs on every pass of a busy site: its count is for debugging; a deletion past
+    // the retention is rarer and worth a line
+    log.debug("Compacted {} ended sessions ({} events and snapshots)", compacted, deleted);
+    if (expired > 0) {
+      log.info("Deleted {} sessions past their retention, with their journal", expired);
+    }
+    return new Pass(true, compacted, deleted, expired);
   }
 
   /** Compacts one tag's ended sessions; returns {sessions compacted, rows deleted}. */
   private long[] compact(Connection c, String tag, long cutoff, Instant deadline)
       throws SQLException {
-    long projected = projectedTo(c, tag);
-    long mark = compactedTo(c, tag);
+    String name = "session-ends:" + tag;
+    long projected = JournalMarks.projectedTo(c, SessionProjection.NAME, tag);
+    long mark = JournalMarks.compactedTo(c, name);
     long sessions = 0;
     long deleted = 0;
     while (mark < projected) {
@@ -162,13 +160,13 @@ public final class SessionPruning {
       long next = mark;
       boolean stopped = false;
       for (End e : ends) {
-        long madeAt = e.snapshotAt() != null ? e.snapshotAt() : e.writtenAt();
-        if (madeAt >= cutoff) {
-          // not old enough yet (or its snapshot may still come): this and later ends wait
+        if (e.writtenAt() >= cutoff
+            || (!e.snapshot() && e.writtenAt() >= cutoff - MISSING_SNAPSHOT_GRACE.toMillis())) {
+          // not old enough yet, or its snapshot may still come: this and later ends wait
           stopped = true;
           break;
         }
-        if (e.snapshotAt() != null) {
+        if (e.snapshot()) {
           due.add(e);
         }
         next = e.ordering();
@@ -179,7 +177,7 @@ public final class SessionPruning {
       }
       c.setAutoCommit(false);
       deleted += delete(c, due);
-      setCompactedTo(c, tag, next);
+      JournalMarks.setCompactedTo(c, name, next);
       c.commit();
       c.setAutoCommit(true);
       sessions += due.size();
@@ -191,67 +189,36 @@ public final class SessionPruning {
     return new long[] {sessions, deleted};
   }
 
-  /** The ordering up to which the sessions projection has read this tag (0: nothing yet). */
-  private static long projectedTo(Connection c, String tag) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT current_offset FROM pekko_projection_offset_store"
-                + " WHERE projection_name = ? AND projection_key = ? AND manifest = 'SEQ'")) {
-      ps.setString(1, SessionProjection.NAME);
-      ps.setString(2, tag);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Long.parseLong(rs.getString(1)) : 0;
-      }
-    }
-  }
-
-  private static long compactedTo(Connection c, String tag) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement("SELECT compacted_to FROM session_journal_pruning WHERE tag = ?")) {
-      ps.setString(1, tag);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getLong(1) : 0;
-      }
-    }
-  }
-
-  private static void setCompactedTo(Connection c, String tag, long ordering) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "INSERT INTO session_journal_pruning (tag, compacted_to) VALUES (?, ?)"
-                + " ON CONFLICT (tag) DO UPDATE SET compacted_to = excluded.compacted_to")) {
-      ps.setString(1, tag);
-      ps.setLong(2, ordering);
-      ps.executeUpdate();
-    }
-  }
-
   /**
    * The ends of this tag's sessions journaled after {@code from} up to {@code to}, oldest first,
-   * each with its session's first snapshot at or after it: the tag's index gives the range, the
+   * each with whether a snapshot at or after it is stored: the tag's index gives the range (bounded
+   * on the journal's ordering too, so a generic plan cannot scan that index from its start), the
    * journal's and the snapshots' keys the rest.
    */
   private List<End> ends(Connection c, String tag, long from, long to) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
             "SELECT j.ordering, j.persistence_id, j.sequence_number,"
-                + " (SELECT s.created FROM snapshot s WHERE s.persistence_id = j.persistence_id"
-                + " AND s.sequence_number >= j.sequence_number ORDER BY s.sequence_number LIMIT 1),"
-                + " coalesce(j.write_timestamp, 0)"
+                + " coalesce(j.write_timestamp, 0),"
+                + " EXISTS (SELECT 1 FROM snapshot s WHERE s.persistence_id = j.persistence_id"
+                + " AND s.sequence_number >= j.sequence_number)"
                 + " FROM event_tag t JOIN event_journal j ON j.ordering = t.event_id"
                 + " WHERE t.tag = ? AND t.event_id > ? AND t.event_id <= ?"
+                + " AND j.ordering > ? AND j.ordering <= ?"
                 + " AND j.event_ser_manifest = ? ORDER BY t.event_id LIMIT ?")) {
       ps.setString(1, tag);
       ps.setLong(2, from);
       ps.setLong(3, to);
-      ps.setString(4, ENDED_MANIFEST);
-      ps.setInt(5, settings.batch());
+      ps.setLong(4, from);
+      ps.setLong(5, to);
+      ps.setString(6, ENDED_MANIFEST);
+      ps.setInt(7, settings.batch());
       List<End> ends = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          long snapshotAt = rs.getLong(4);
-          Long snapshot = rs.wasNull() ? null : snapshotAt;
-          ends.add(new End(rs.getLong(1), rs.getString(2), rs.getLong(3), snapshot, rs.getLong(5)));
+          ends.add(
+              new End(
+                  rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getBoolean(5)));
         }
       }
       return ends;
@@ -260,7 +227,8 @@ public final class SessionPruning {
 
   /**
    * Deletes each session's events and snapshots before its end, so long as a snapshot at or after
-   * the end is there to recover from; returns the rows deleted.
+   * the end is there to recover from; returns the rows deleted. Events before the end were written
+   * before it, so their orderings are below the end's, which the projection has read.
    */
   private static long delete(Connection c, List<End> due) throws SQLException {
     if (due.isEmpty()) {
@@ -269,11 +237,13 @@ public final class SessionPruning {
     String kept =
         " AND EXISTS (SELECT 1 FROM snapshot k WHERE k.persistence_id = ?"
             + " AND k.sequence_number >= ?)";
+    String read = " AND ordering < ?";
     long deleted = 0;
     try (PreparedStatement events =
             c.prepareStatement(
                 "DELETE FROM event_journal WHERE persistence_id = ? AND sequence_number < ?"
-                    + kept);
+                    + kept
+                    + read);
         PreparedStatement snapshots =
             c.prepareStatement(
                 "DELETE FROM snapshot WHERE persistence_id = ? AND sequence_number < ?" + kept)) {
@@ -283,8 +253,10 @@ public final class SessionPruning {
           ps.setLong(2, e.sequenceNr());
           ps.setString(3, e.persistenceId());
           ps.setLong(4, e.sequenceNr());
-          ps.addBatch();
         }
+        events.setLong(5, e.ordering());
+        events.addBatch();
+        snapshots.addBatch();
       }
       for (PreparedStatement ps : List.of(events, snapshots)) {
         for (int n : ps.executeBatch()) {
@@ -296,10 +268,13 @@ public final class SessionPruning {
   }
 
   /**
-   * Deletes sessions started and ended before {@code cutoff}, with their events and snapshots, a
-   * batch at a time per site (the started-at index of each site finds them); returns how many.
+   * Deletes sessions started and ended before {@code cutoff} and not journaled since (a session
+   * whose id came back and whose row the projection has not caught up with yet is kept), with their
+   * events and snapshots, a batch at a time per site (the started-at index of each site finds
+   * them), starting one site further on each pass so that every site gets its turn; returns how
+   * many.
    */
-  private int expire(Connection c, Timestamp cutoff, Instant deadline) throws SQLException {
+  private int expire(Connection c, Instant cutoff, Instant deadline) throws SQLException {
     List<String> sites = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement("SELECT id FROM sites ORDER BY id");
         ResultSet rs = ps.executeQuery()) {
@@ -308,7 +283,9 @@ public final class SessionPruning {
       }
     }
     int expired = 0;
-    for (String site : sites) {
+    int first = sites.isEmpty() ? 0 : Math.floorMod(firstSite++, sites.size());
+    for (int i = 0; i < sites.size() && clock.instant().isBefore(deadline); i++) {
+      String site = sites.get((first + i) % sites.size());
       while (clock.instant().isBefore(deadline)) {
         int n = expireBatch(c, site, cutoff);
         expired += n;
@@ -320,21 +297,26 @@ public final class SessionPruning {
     return expired;
   }
 
-  private int expireBatch(Connection c, String site, Timestamp cutoff) throws SQLException {
+  private int expireBatch(Connection c, String site, Instant cutoff) throws SQLException {
     c.setAutoCommit(false);
     List<String> ids = new ArrayList<>();
     try (PreparedStatement ps =
         c.prepareStatement(
-            "DELETE FROM sessions WHERE session_id IN (SELECT session_id FROM sessions"
-                + " WHERE site_id = ? AND started_at < ? AND ended_at < ? LIMIT ?)"
-                + " RETURNING session_id")) {
+            "DELETE FROM sessions WHERE session_id IN (SELECT s.session_id FROM sessions s"
+                + " WHERE s.site_id = ? AND s.started_at < ? AND s.ended_at < ?"
+                + " AND NOT EXISTS (SELECT 1 FROM event_journal j"
+                + " WHERE j.persistence_id = ? || s.session_id AND j.write_timestamp >= ?)"
+                + " LIMIT ?) RETURNING session_id")) {
+      Timestamp at = Timestamp.from(cutoff);
       ps.setString(1, site);
-      ps.setTimestamp(2, cutoff);
-      ps.setTimestamp(3, cutoff);
-      ps.setInt(4, settings.batch());
+      ps.setTimestamp(2, at);
+      ps.setTimestamp(3, at);
+      ps.setString(4, PID_PREFIX);
+      ps.setLong(5, cutoff.toEpochMilli());
+      ps.setInt(6, settings.batch());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          ids.add(PersistenceId.of(SessionEntity.ENTITY_KEY.name(), rs.getString(1)).id());
+          ids.add(PID_PREFIX + rs.getString(1));
         }
       }
     }

@@ -27,6 +27,9 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -348,6 +351,16 @@ class SessionEntityTest {
     var result = kit.<Done>runCommand(SessionEntity.EndIfIdle::new);
 
     assertThat(result.events()).containsExactly(new SessionEnded(T0, "inactivity"));
+  }
+
+  @Test
+  void theJournalNamesAnEndAsPruningLooksForIt() {
+    SessionEnded end = new SessionEnded(T0, "inactivity");
+    Serialization serialization = SerializationExtension.get(KIT.system().classicSystem());
+
+    String manifest = Serializers.manifestFor(serialization.findSerializerFor(end), end);
+
+    assertThat(manifest).isEqualTo(SessionPruning.ENDED_MANIFEST);
   }
 
   @Test

@@ -3,17 +3,16 @@ package dev.vigil.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vigil.db.Database;
+import dev.vigil.testkit.JournalRows;
 import dev.vigil.testkit.MutableClock;
 import dev.vigil.testkit.ReadSideRows;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
@@ -44,7 +43,7 @@ class SessionPruningPassIT {
     database.close();
   }
 
-  /** Compacts ends whose snapshot is an hour old; one tag; keeps sessions for 30 days. */
+  /** Compacts ends an hour old; one tag; keeps sessions for 30 days. */
   private SessionPruning pruning(int batch) {
     return new SessionPruning(
         ds,
@@ -61,12 +60,29 @@ class SessionPruningPassIT {
     snapshot("Session|a", 4, NOW.minus(Duration.ofHours(2)));
     projectedTo(lastOrdering());
 
-    SessionPruning.Pass pass = pruning(100).run();
+    try (Connection other = ds.getConnection()) {
+      SessionPruning.Pass pass = pruning(100).run();
 
-    assertThat(pass).isEqualTo(new SessionPruning.Pass(true, 1, 4, 0));
-    assertThat(sequenceNumbers("event_journal", "Session|a")).containsExactly(4L);
-    assertThat(sequenceNumbers("snapshot", "Session|a")).containsExactly(4L);
-    assertThat(count("SELECT count(*) FROM event_tag")).isEqualTo(1);
+      assertThat(pass).isEqualTo(new SessionPruning.Pass(true, 1, 4, 0));
+      assertThat(sequenceNumbers("event_journal", "Session|a")).containsExactly(4L);
+      assertThat(sequenceNumbers("snapshot", "Session|a")).containsExactly(4L);
+      assertThat(count("SELECT count(*) FROM event_tag")).isEqualTo(1);
+      // and the pass let its lock go: another connection takes it
+      assertThat(JournalRows.lockFree(other, SessionPruning.LOCK)).isTrue();
+    }
+  }
+
+  @Test
+  void aSessionThatResumedKeepsItsEndAndAllAfterIt() throws Exception {
+    journal("Session|resumed", OTHER, OTHER, SessionPruning.ENDED_MANIFEST, OTHER, OTHER);
+    snapshot("Session|resumed", 3, NOW.minus(Duration.ofHours(2)));
+    snapshot("Session|resumed", 5, NOW.minus(Duration.ofHours(2)));
+    projectedTo(lastOrdering());
+
+    assertThat(pruning(100).run().compacted()).isEqualTo(1);
+
+    assertThat(sequenceNumbers("event_journal", "Session|resumed")).containsExactly(3L, 4L, 5L);
+    assertThat(sequenceNumbers("snapshot", "Session|resumed")).containsExactly(3L, 5L);
   }
 
   @Test
@@ -89,10 +105,11 @@ class SessionPruningPassIT {
   }
 
   @Test
-  void anEndWhoseSnapshotIsYoungWaitsAndSoDoTheEndsAfterIt() throws Exception {
+  void anEndNotYetOldEnoughWaitsAndSoDoTheEndsAfterIt() throws Exception {
     journal("Session|old", OTHER, SessionPruning.ENDED_MANIFEST);
     snapshot("Session|old", 2, NOW.minus(Duration.ofHours(2)));
-    journal("Session|young", OTHER, SessionPruning.ENDED_MANIFEST);
+    journalAt(
+        "Session|young", NOW.minus(Duration.ofMinutes(10)), OTHER, SessionPruning.ENDED_MANIFEST);
     snapshot("Session|young", 2, NOW.minus(Duration.ofMinutes(10)));
     journal("Session|later", OTHER, SessionPruning.ENDED_MANIFEST);
     snapshot("Session|later", 2, NOW.minus(Duration.ofHours(2)));
@@ -109,8 +126,28 @@ class SessionPruningPassIT {
   }
 
   @Test
-  void anOldEndWithoutASnapshotKeepsItsEventsAndHoldsUpNoOther() throws Exception {
+  void anEndWhoseSnapshotIsMissingWaitsForItForAnHour() throws Exception {
     journal("Session|unsnapped", OTHER, SessionPruning.ENDED_MANIFEST);
+    journal("Session|after", OTHER, SessionPruning.ENDED_MANIFEST);
+    snapshot("Session|after", 2, NOW.minus(Duration.ofHours(2)));
+    projectedTo(lastOrdering());
+
+    // its snapshot may still come: it waits, and the ends after it with it
+    assertThat(pruning(100).run().compacted()).isZero();
+    assertThat(sequenceNumbers("event_journal", "Session|after")).containsExactly(1L, 2L);
+
+    snapshot("Session|unsnapped", 2, NOW.minus(Duration.ofHours(2)));
+    assertThat(pruning(100).run().compacted()).isEqualTo(2);
+    assertThat(sequenceNumbers("event_journal", "Session|unsnapped")).containsExactly(2L);
+  }
+
+  @Test
+  void anEndWhoseSnapshotNeverCameKeepsItsEventsAndHoldsUpNoOther() throws Exception {
+    journalAt(
+        "Session|unsnapped",
+        NOW.minus(Duration.ofHours(1)).minus(SessionPruning.MISSING_SNAPSHOT_GRACE).minusSeconds(1),
+        OTHER,
+        SessionPruning.ENDED_MANIFEST);
     journal("Session|after", OTHER, SessionPruning.ENDED_MANIFEST);
     snapshot("Session|after", 2, NOW.minus(Duration.ofHours(2)));
     projectedTo(lastOrdering());
@@ -139,19 +176,26 @@ class SessionPruningPassIT {
     session("gone", NOW.minus(Duration.ofDays(40)), NOW.minus(Duration.ofDays(31)));
     session("ended-lately", NOW.minus(Duration.ofDays(40)), NOW.minus(Duration.ofDays(29)));
     session("open", NOW.minus(Duration.ofDays(40)), null);
-    for (String id : List.of("gone", "ended-lately", "open")) {
-      journal("Session|" + id, OTHER, SessionPruning.ENDED_MANIFEST);
-      snapshot("Session|" + id, 2, NOW.minus(Duration.ofDays(29)));
+    // its row still says ended 31 days ago, but its id came back yesterday: the projection is
+    // behind
+    session("resumed", NOW.minus(Duration.ofDays(40)), NOW.minus(Duration.ofDays(31)));
+    for (String id : List.of("gone", "ended-lately", "open", "resumed")) {
+      journalAt(
+          "Session|" + id, NOW.minus(Duration.ofDays(31)), OTHER, SessionPruning.ENDED_MANIFEST);
+      snapshot("Session|" + id, 2, NOW.minus(Duration.ofDays(31)));
     }
+    JournalRows.events(
+        ds, "Session|resumed", "session-0", 3, NOW.minus(Duration.ofDays(1)), List.of(OTHER));
 
     assertThat(pruning(100).run().expired()).isEqualTo(1);
 
     assertThat(count("SELECT count(*) FROM sessions WHERE session_id = 'gone'")).isZero();
     assertThat(sequenceNumbers("event_journal", "Session|gone")).isEmpty();
     assertThat(sequenceNumbers("snapshot", "Session|gone")).isEmpty();
-    assertThat(count("SELECT count(*) FROM sessions")).isEqualTo(2);
+    assertThat(count("SELECT count(*) FROM sessions")).isEqualTo(3);
     assertThat(sequenceNumbers("event_journal", "Session|ended-lately")).containsExactly(1L, 2L);
     assertThat(sequenceNumbers("event_journal", "Session|open")).containsExactly(1L, 2L);
+    assertThat(sequenceNumbers("event_journal", "Session|resumed")).containsExactly(1L, 2L, 3L);
   }
 
   @Test
@@ -160,18 +204,13 @@ class SessionPruningPassIT {
     snapshot("Session|a", 2, NOW.minus(Duration.ofHours(2)));
     projectedTo(lastOrdering());
 
-    try (Connection other = ds.getConnection();
-        PreparedStatement lock = other.prepareStatement("SELECT pg_advisory_lock(?)")) {
-      lock.setLong(1, SessionPruning.LOCK);
-      lock.execute();
+    try (Connection other = ds.getConnection()) {
+      JournalRows.holdLock(other, SessionPruning.LOCK);
 
       assertThat(pruning(100).run()).isEqualTo(new SessionPruning.Pass(false, 0, 0, 0));
       assertThat(sequenceNumbers("event_journal", "Session|a")).containsExactly(1L, 2L);
 
-      try (PreparedStatement unlock = other.prepareStatement("SELECT pg_advisory_unlock(?)")) {
-        unlock.setLong(1, SessionPruning.LOCK);
-        unlock.execute();
-      }
+      JournalRows.releaseLock(other, SessionPruning.LOCK);
     }
     assertThat(pruning(100).run().compacted()).isEqualTo(1);
   }
@@ -180,55 +219,20 @@ class SessionPruningPassIT {
 
   /** Journals events 1.. of {@code pid} under tag session-0, two hours ago. */
   private void journal(String pid, String... manifests) throws SQLException {
-    try (Connection c = ds.getConnection();
-        PreparedStatement event =
-            c.prepareStatement(
-                "INSERT INTO event_journal (persistence_id, sequence_number, writer,"
-                    + " write_timestamp, event_ser_id, event_ser_manifest, event_payload)"
-                    + " VALUES (?, ?, 'test', ?, 1, ?, '\\x00'::bytea) RETURNING ordering");
-        PreparedStatement tag =
-            c.prepareStatement("INSERT INTO event_tag (event_id, tag) VALUES (?, 'session-0')")) {
-      for (int i = 0; i < manifests.length; i++) {
-        event.setString(1, pid);
-        event.setLong(2, i + 1);
-        event.setLong(3, NOW.minus(Duration.ofHours(2)).toEpochMilli());
-        event.setString(4, manifests[i]);
-        try (ResultSet rs = event.executeQuery()) {
-          rs.next();
-          tag.setLong(1, rs.getLong(1));
-        }
-        tag.executeUpdate();
-      }
-    }
+    journalAt(pid, NOW.minus(Duration.ofHours(2)), manifests);
+  }
+
+  private void journalAt(String pid, Instant at, String... manifests) throws SQLException {
+    JournalRows.events(ds, pid, "session-0", 1, at, List.of(manifests));
   }
 
   private void snapshot(String pid, long sequenceNr, Instant created) throws SQLException {
-    try (Connection c = ds.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "INSERT INTO snapshot (persistence_id, sequence_number, created,"
-                    + " snapshot_ser_id, snapshot_ser_manifest, snapshot_payload)"
-                    + " VALUES (?, ?, ?, 1, 'state', '\\x00'::bytea)")) {
-      ps.setString(1, pid);
-      ps.setLong(2, sequenceNr);
-      ps.setLong(3, created.toEpochMilli());
-      ps.executeUpdate();
-    }
+    JournalRows.snapshot(ds, pid, sequenceNr, created);
   }
 
   /** The sessions projection has read tag session-0 up to {@code ordering}. */
   private void projectedTo(long ordering) throws SQLException {
-    try (Connection c = ds.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "INSERT INTO pekko_projection_offset_store (projection_name, projection_key,"
-                    + " current_offset, manifest, mergeable, last_updated)"
-                    + " VALUES ('sessions', 'session-0', ?, 'SEQ', false, 0)"
-                    + " ON CONFLICT (projection_name, projection_key)"
-                    + " DO UPDATE SET current_offset = excluded.current_offset")) {
-      ps.setString(1, Long.toString(ordering));
-      ps.executeUpdate();
-    }
+    JournalRows.projectedTo(ds, "sessions", "session-0", ordering);
   }
 
   private void site(String id) throws SQLException {
@@ -260,32 +264,14 @@ class SessionPruningPassIT {
   }
 
   private long lastOrdering() throws SQLException {
-    return count("SELECT max(ordering) FROM event_journal");
+    return JournalRows.lastOrdering(ds);
   }
 
   private List<Long> sequenceNumbers(String table, String pid) throws SQLException {
-    try (Connection c = ds.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT sequence_number FROM "
-                    + table
-                    + " WHERE persistence_id = ? ORDER BY sequence_number")) {
-      ps.setString(1, pid);
-      List<Long> seqs = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          seqs.add(rs.getLong(1));
-        }
-      }
-      return seqs;
-    }
+    return JournalRows.sequenceNumbers(ds, table, pid);
   }
 
   private long count(String sql) throws SQLException {
-    try (Connection c = ds.getConnection();
-        ResultSet rs = c.createStatement().executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
+    return JournalRows.count(ds, sql);
   }
 }

@@ -57,7 +57,7 @@ class SessionSettingsTest {
   }
 
   @Test
-  void pruningRefusesAnEmptyBatchAndANonPositiveRetention() {
+  void pruningRefusesAnEmptyBatchANonPositiveRetentionAndANegativeDelay() {
     Duration minute = Duration.ofMinutes(1);
     assertThrows(
         IllegalArgumentException.class,
@@ -65,5 +65,8 @@ class SessionSettingsTest {
     assertThrows(
         IllegalArgumentException.class,
         () -> new SessionPruning.Settings(minute, minute, 1, Duration.ZERO));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new SessionPruning.Settings(minute, minute.negated(), 1, minute));
   }
 }
