@@ -22,57 +22,9 @@ SESSIONS=${2:-30000}
 . "$HERE/lib.sh"
 build_load_generator
 
-PORT=$(free_port)
-CLUSTER_PORT=$(free_port "$PORT")
-DATA=$(mktemp -d /tmp/vigil-reaper.XXXXXX)
-VPID=""
-PM=""
-cleanup() {
-  if [ -n "$VPID" ] && kill -0 "$VPID" 2> /dev/null; then
-    kill "$VPID" 2> /dev/null || true
-    for _ in $(seq 1 30); do kill -0 "$VPID" 2> /dev/null || break; sleep 1; done
-    kill -9 "$VPID" 2> /dev/null || true
-  fi
-  # the embedded PostgreSQL stops with Vigil; if Vigil was killed, stop it before its directory goes
-  if [ -n "$PM" ] && kill -0 "$PM" 2> /dev/null; then
-    kill -INT "$PM" 2> /dev/null || true
-    for _ in $(seq 1 30); do kill -0 "$PM" 2> /dev/null || break; sleep 1; done
-  fi
-  rm -rf "$DATA"
-}
-trap cleanup EXIT
+start_vigil reaper \
+  VIGIL_SESSION_INACTIVITY_TIMEOUT="${TIMEOUT:-150s}" VIGIL_SESSION_MAX_LIVE="${MAX_LIVE:-10000}"
 
-(
-  cd "$DATA"
-  exec env -u VIGIL_DB_URL -u VIGIL_DB_USER -u VIGIL_DB_PASSWORD \
-    VIGIL_HTTP_INTERFACE=127.0.0.1 VIGIL_HTTP_PORT="$PORT" \
-    VIGIL_CLUSTER_HOST=127.0.0.1 VIGIL_CLUSTER_PORT="$CLUSTER_PORT" VIGIL_CLUSTER_SEED_NODES= \
-    VIGIL_DB_DATA_DIR="$DATA/pg" VIGIL_DB_EMBEDDED_PORT=0 VIGIL_DETECTION_DECIDE_TIMEOUT=2s \
-    VIGIL_SESSION_INACTIVITY_TIMEOUT="${TIMEOUT:-150s}" VIGIL_SESSION_MAX_LIVE="${MAX_LIVE:-10000}" \
-    java -jar "$JAR" serve
-) > "$DATA/vigil.log" 2>&1 &
-VPID=$!
-ready=0
-for _ in $(seq 1 180); do
-  kill -0 "$VPID" 2> /dev/null || { echo "reaper-flood: Vigil exited during start" >&2; tail -20 "$DATA/vigil.log" >&2; exit 1; }
-  if curl -sf "http://127.0.0.1:$PORT/ready" > /dev/null 2>&1; then ready=1; break; fi
-  sleep 1
-done
-[ "$ready" = 1 ] || { echo "reaper-flood: Vigil not ready after 180 s" >&2; exit 1; }
-key=$(grep -o 'vsk_[A-Za-z0-9_-]*' "$DATA/vigil.log" | head -1 || true)
-admin=$(grep -o 'vgt_[A-Za-z0-9_-]*' "$DATA/vigil.log" | head -1 || true)
-[ -n "$key" ] && [ -n "$admin" ] || { echo "reaper-flood: no bootstrap keys in Vigil's output" >&2; exit 1; }
-PM=$(head -1 "$DATA/pg/postmaster.pid")
-PGPORT=$(sed -n 4p "$DATA/pg/postmaster.pid")
-
-ticks() { # utime + stime of a process and its live children, + its exited children's (pass 1)
-  local t=0 p
-  t=$(awk -v all="${2:-0}" '{print $14 + $15 + (all ? $16 + $17 : 0)}' "/proc/$1/stat")
-  for p in $(pgrep -P "$1"); do
-    t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2> /dev/null || echo 0)))
-  done
-  echo "$t"
-}
 sessions() {
   psql -h 127.0.0.1 -p "$PGPORT" -U postgres -d vigil -Atc \
     "SELECT count(*) FILTER (WHERE ended_at IS NULL) || '/' || count(*) FROM sessions"
