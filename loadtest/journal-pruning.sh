@@ -26,9 +26,12 @@ start_vigil pruning \
   VIGIL_SESSION_COMPACT_ENDED_AFTER="${COMPACT_AFTER:-180s}" VIGIL_SESSION_PRUNING_INTERVAL=5s
 
 sql() { psql -h 127.0.0.1 -p "$PGPORT" -U postgres -d vigil -Atc "$1"; }
-# open sessions in the read table / sessions whose journal holds more than their end
+# sessions in the journal not yet ended in the read table (no row, or an open one) / sessions
+# whose journal holds more than their end
 state() {
-  sql "SELECT (SELECT count(*) FROM sessions WHERE ended_at IS NULL) || '/'
+  sql "SELECT (SELECT count(DISTINCT persistence_id) FROM event_journal
+          WHERE persistence_id LIKE 'Session|%')
+        - (SELECT count(*) FROM sessions WHERE ended_at IS NOT NULL) || '/'
     || (SELECT count(*) FROM (SELECT 1 FROM event_journal WHERE persistence_id LIKE 'Session|%'
         GROUP BY persistence_id HAVING count(*) > 1) x)"
 }
@@ -65,8 +68,8 @@ java -Dmemory.floodOnly=true -cp "$CP" dev.vigil.loadtest.SessionMemory "http://
   "$admin" "$key" "$VPID" "$DATA" "$SESSIONS" 5000 64 > "$DATA/flood.log" 2>&1 \
   || { echo "journal-pruning: the flood failed" >&2; cat "$DATA/flood.log" >&2; exit 1; }
 grep 'new sessions answered' "$DATA/flood.log"
-n=$(sql "SELECT count(*) FROM sessions")
-[ "$n" -gt 0 ] || { echo "journal-pruning: no session was stored" >&2; exit 1; }
+n=$(sql "SELECT count(DISTINCT persistence_id) FROM event_journal WHERE persistence_id LIKE 'Session|%'")
+[ "$n" -gt 0 ] || { echo "journal-pruning: no session was journaled" >&2; exit 1; }
 s=$(wait_for '$1 == 0' "all ended")
 ended=$(date +%s)
 echo "journal-pruning: all $n sessions ended; $(( n - ${s#*/} )) of them compacted already"
