@@ -50,8 +50,12 @@ public final class JournalMarks {
         return busy;
       }
       boolean released = false;
+      SQLException failure = null;
       try {
         return pass.run(c);
+      } catch (SQLException e) {
+        failure = e;
+        throw e;
       } finally {
         try {
           if (!c.getAutoCommit()) {
@@ -59,6 +63,11 @@ public final class JournalMarks {
             c.setAutoCommit(true);
           }
           released = call(c, "SELECT pg_advisory_unlock(?)", key);
+        } catch (SQLException cleanup) {
+          if (failure == null) {
+            throw cleanup;
+          }
+          failure.addSuppressed(cleanup); // the pass's own failure is the one to report
         } finally {
           if (!released) {
             evict(pool, c);

@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -17,16 +18,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Trims the journals of entities that live long (fingerprints, anomaly subjects, budgets, and
- * sessions that run long): the events before an entity's latest snapshot, less the snapshots Pekko
- * keeps ({@code keepSnapshots} × {@code snapshotEvery} events, so a recovery can still fall back to
- * an older snapshot), are deleted, as Pekko's own {@code withDeleteEventsOnSnapshot} would, but
- * only those the entity type's projection has read. Without it such a journal grows by every rollup
- * an active entity writes (a fingerprint's every minute), for good.
+ * sessions that run long), as Pekko's own {@code withDeleteEventsOnSnapshot} would: an entity's
+ * events and snapshots from before the {@code keepSnapshots} snapshots kept behind its latest
+ * ({@code keepSnapshots} × {@code snapshotEvery} events) are deleted, the events only if the entity
+ * type's projection has read them. Pekko recovers from the latest snapshot alone; the older ones
+ * and their events are there for an operator, who can delete a latest snapshot that cannot be read
+ * and so let the entity recover from the one before. Without trimming such a journal grows by every
+ * rollup an active entity writes (a fingerprint's every minute), for good.
  *
  * <p>Each pass, on one node at a time (a PostgreSQL advisory lock), reads per tag the journal
  * written since its last pass ({@code journal_compaction}), up to what the projection has read, and
  * picks out the entities that passed a snapshot point there: an event whose sequence number is a
- * multiple of {@code snapshotEvery} (Pekko snapshots after the write that holds one).
+ * multiple of {@code snapshotEvery} (Pekko snapshots after the write that holds one). One found
+ * before that snapshot was stored is trimmed to the snapshot before it, and further at its next
+ * snapshot point.
  */
 public final class JournalTrimming {
   private static final Logger log = LoggerFactory.getLogger(JournalTrimming.class);
@@ -36,6 +41,9 @@ public final class JournalTrimming {
 
   /** How long one pass may go on taking batch after batch before leaving the rest to the next. */
   private static final Duration MAX_PASS = Duration.ofSeconds(20);
+
+  /** The most events one delete statement takes. */
+  static final int CHUNK = 10_000;
 
   /** From {@code vigil.journal.trimming}. */
   public record Settings(Duration interval, int batch) {
@@ -119,7 +127,8 @@ public final class JournalTrimming {
     long mark = JournalMarks.compactedTo(c, name);
     long entities = 0;
     long deleted = 0;
-    while (mark < projected) {
+    Set<String> seen = new HashSet<>();
+    while (mark < projected && clock.instant().isBefore(deadline)) {
       Set<String> passed = new LinkedHashSet<>();
       long last = mark;
       int found = 0;
@@ -146,48 +155,76 @@ public final class JournalTrimming {
           }
         }
       }
+      long kept = (long) journal.snapshotEvery() * journal.keepSnapshots();
+      boolean finished = true;
+      for (String pid : passed) {
+        if (!clock.instant().isBefore(deadline)) {
+          finished = false; // the rest of this batch, and the batch again, next pass
+          break;
+        }
+        deleted += trimOne(c, pid, projected, kept);
+      }
+      seen.addAll(passed);
+      if (!finished) {
+        break;
+      }
       boolean full = found >= settings.batch();
-      long next = full ? last : projected;
-      c.setAutoCommit(false);
-      deleted +=
-          delete(c, passed, projected, (long) journal.snapshotEvery() * journal.keepSnapshots());
-      JournalMarks.setCompactedTo(c, name, next);
-      c.commit();
-      c.setAutoCommit(true);
-      entities += passed.size();
-      mark = next;
-      if (!full || !clock.instant().isBefore(deadline)) {
+      mark = full ? last : projected;
+      JournalMarks.setCompactedTo(c, name, mark);
+      if (!full) {
         break;
       }
     }
-    return new long[] {entities, deleted};
+    return new long[] {seen.size(), deleted};
   }
 
   /**
-   * Deletes each entity's events read by the projection ({@code ordering <= projected}) and more
-   * than {@code kept} before its latest snapshot; an entity without a snapshot loses nothing.
+   * Deletes one entity's events read by the projection ({@code ordering <= projected}) and more
+   * than {@code kept} before its latest snapshot, and its snapshots as far back (as Pekko's {@code
+   * withDeleteEventsOnSnapshot} would); an entity without a snapshot loses nothing. Each statement
+   * deletes at most {@link #CHUNK} events in a transaction of its own, so a first pass over a long
+   * history neither holds a long transaction nor writes its WAL in one burst.
    */
-  private static long delete(Connection c, Set<String> persistenceIds, long projected, long kept)
+  private static long trimOne(Connection c, String pid, long projected, long kept)
       throws SQLException {
-    if (persistenceIds.isEmpty()) {
-      return 0;
-    }
-    long deleted = 0;
+    long cut;
+    long floor;
     try (PreparedStatement ps =
         c.prepareStatement(
-            "DELETE FROM event_journal WHERE persistence_id = ? AND ordering <= ?"
-                + " AND sequence_number < (SELECT max(s.sequence_number) FROM snapshot s"
-                + " WHERE s.persistence_id = ?) - ?")) {
-      for (String pid : persistenceIds) {
-        ps.setString(1, pid);
-        ps.setLong(2, projected);
-        ps.setString(3, pid);
-        ps.setLong(4, kept);
-        ps.addBatch();
+            "SELECT (SELECT max(sequence_number) FROM snapshot WHERE persistence_id = ?),"
+                + " (SELECT min(sequence_number) FROM event_journal WHERE persistence_id = ?)")) {
+      ps.setString(1, pid);
+      ps.setString(2, pid);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        long latest = rs.getLong(1);
+        if (rs.wasNull()) {
+          return 0;
+        }
+        cut = latest - kept;
+        floor = rs.getLong(2);
       }
-      for (int n : ps.executeBatch()) {
-        deleted += Math.max(n, 0);
+    }
+    long deleted = 0;
+    try (PreparedStatement events =
+        c.prepareStatement(
+            "DELETE FROM event_journal WHERE persistence_id = ? AND sequence_number < ?"
+                + " AND ordering <= ?")) {
+      while (floor < cut) {
+        long bound = Math.min(cut, floor + CHUNK);
+        events.setString(1, pid);
+        events.setLong(2, bound);
+        events.setLong(3, projected);
+        deleted += events.executeUpdate();
+        floor = bound;
       }
+    }
+    try (PreparedStatement snapshots =
+        c.prepareStatement(
+            "DELETE FROM snapshot WHERE persistence_id = ? AND sequence_number < ?")) {
+      snapshots.setString(1, pid);
+      snapshots.setLong(2, cut);
+      deleted += snapshots.executeUpdate();
     }
     return deleted;
   }

@@ -366,8 +366,9 @@ public final class SessionEntity
   }
 
   /**
-   * Snapshots kept before the latest, with the events after the oldest of them: how far back a
-   * recovery can fall if the latest cannot be read (Pekko's retention and {@link JournalTrimming}).
+   * Snapshots kept before the latest, with the events after the oldest of them (Pekko's retention
+   * and {@link JournalTrimming}): an operator can delete a latest snapshot that cannot be read, and
+   * the entity recovers from the one before.
    */
   private static final int KEEP_SNAPSHOTS = 2;
 

@@ -69,14 +69,17 @@ class JournalTrimmingIT {
   @Test
   void keepsTheLatestSnapshotsEventsAndThoseOfTheTwoBeforeIt() throws Exception {
     fingerprint("Fingerprint|a", 260);
+    JournalRows.snapshot(ds, "Fingerprint|a", 100, AT); // one Pekko's retention left behind
     JournalRows.projectedTo(ds, "fingerprints", "fingerprint-0", JournalRows.lastOrdering(ds));
 
     try (Connection other = ds.getConnection()) {
       JournalTrimming.Pass pass = trimming(100).run();
 
-      assertThat(pass).isEqualTo(new JournalTrimming.Pass(true, 1, 149));
+      assertThat(pass).isEqualTo(new JournalTrimming.Pass(true, 1, 150));
       assertThat(JournalRows.sequenceNumbers(ds, "event_journal", "Fingerprint|a"))
           .isEqualTo(range(150, 260));
+      assertThat(JournalRows.sequenceNumbers(ds, "snapshot", "Fingerprint|a"))
+          .containsExactly(150L, 200L, 250L);
       assertThat(JournalRows.count(ds, "SELECT count(*) FROM event_tag")).isEqualTo(111);
       // and the pass let its lock go: another connection takes it
       assertThat(JournalRows.lockFree(other, JournalTrimming.LOCK)).isTrue();
@@ -88,6 +91,8 @@ class JournalTrimmingIT {
     fingerprint("Fingerprint|a", 260);
     JournalRows.projectedTo(
         ds, "fingerprints", "fingerprint-0", JournalRows.ordering(ds, "Fingerprint|a", 120));
+    // another projection's offset under the same key says nothing of this one's
+    JournalRows.projectedTo(ds, "other", "fingerprint-0", JournalRows.lastOrdering(ds));
 
     assertThat(trimming(100).run().deleted()).isEqualTo(120);
     assertThat(JournalRows.sequenceNumbers(ds, "event_journal", "Fingerprint|a"))

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,7 +47,12 @@ class SessionPruningIT {
                 "0s",
                 // so that only the session's own tick can end it again within the bounds below
                 "vigil.sessions.reaper-interval",
-                "1h"));
+                "1h",
+                // a snapshot every second event, so a busy session's journal is trimmed soon
+                "vigil.sessions.snapshot-every",
+                2,
+                "vigil.journal.trimming.interval",
+                "300ms"));
     db = node.db();
     http = node.http();
     serverKey = node.serverKey();
@@ -97,6 +103,39 @@ class SessionPruningIT {
           assertThat(count("SELECT count(*) FROM snapshot WHERE persistence_id = ?", pid))
               .isEqualTo(1);
         });
+  }
+
+  @Test
+  void aBusySessionsJournalIsTrimmedAndItRecoversFromWhatIsLeft() throws Exception {
+    String id = "trimmed-session-1";
+    String pid = "Session|" + id;
+    AtomicInteger sent = new AtomicInteger();
+
+    // requests until the journal has lost its first events: a rollup every 500 ms, a snapshot
+    // every second event, trimmed to the two snapshots before the latest once projected
+    Await.until(
+        Duration.ofSeconds(30),
+        () -> {
+          decide(id, "/t/" + sent.incrementAndGet());
+          assertThat(
+                  count(
+                      "SELECT min(sequence_number) FROM event_journal WHERE persistence_id = ?",
+                      pid))
+              .isGreaterThan(1);
+        });
+    long latestSnapshot =
+        count("SELECT max(sequence_number) FROM snapshot WHERE persistence_id = ?", pid);
+    assertThat(
+            count("SELECT min(sequence_number) FROM event_journal WHERE persistence_id = ?", pid))
+        .isLessThanOrEqualTo(latestSnapshot - 4);
+
+    // ended, and come back: recovered from what trimming and compaction left, it counts on
+    Await.until(
+        Duration.ofSeconds(30), () -> assertThat(sessionRow(id)).isEqualTo(sent.get() + " ended"));
+    decide(id, "/back");
+    Await.until(
+        Duration.ofSeconds(30),
+        () -> assertThat(sessionRow(id)).isEqualTo((sent.get() + 1) + " open"));
   }
 
   private void decide(String session, String path) {
