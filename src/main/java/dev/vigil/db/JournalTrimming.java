@@ -80,8 +80,8 @@ public final class JournalTrimming {
 
   /**
    * What one pass did: the entities that passed a snapshot point since the last pass, and the
-   * events deleted. {@code ran} is false when another node's pass held the lock, or the pass
-   * failed.
+   * events and snapshots deleted. {@code ran} is false when another node's pass held the lock, or
+   * the pass failed.
    */
   public record Pass(boolean ran, int entities, long deleted) {
     static final Pass SKIPPED = new Pass(false, 0, 0);
@@ -115,17 +115,16 @@ public final class JournalTrimming {
         deleted += done[1];
       }
     }
-    log.debug("Trimmed the journals of {} entities ({} events)", entities, deleted);
+    log.debug("Trimmed the journals of {} entities ({} events and snapshots)", entities, deleted);
     return new Pass(true, entities, deleted);
   }
 
-  /** Trims one tag's entities; returns {entities trimmed, events deleted}. */
+  /** Trims one tag's entities; returns {entities found at a snapshot point, rows deleted}. */
   private long[] trim(Connection c, Journal journal, String tag, Instant deadline)
       throws SQLException {
     String name = "snapshots:" + tag;
     long projected = JournalMarks.projectedTo(c, journal.projection(), tag);
     long mark = JournalMarks.compactedTo(c, name);
-    long entities = 0;
     long deleted = 0;
     Set<String> seen = new HashSet<>();
     while (mark < projected && clock.instant().isBefore(deadline)) {
