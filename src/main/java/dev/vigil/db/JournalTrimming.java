@@ -54,9 +54,31 @@ public final class JournalTrimming {
       }
     }
 
+    /**
+     * From {@code vigil.journal.trimming}. Refuses a snapshot store whose snapshots are optional:
+     * Pekko would then answer a snapshot it cannot load by replaying the journal from the start,
+     * which trimming and pruning have deleted, and recover a wrong state without a word.
+     */
     public static Settings fromConfig(Config config) {
+      if (snapshotsOptional(config)) {
+        throw new IllegalArgumentException(
+            "snapshot-is-optional must stay false: the journal's pruning and trimming delete the"
+                + " events a recovery would replay instead of a snapshot it cannot load");
+      }
       Config c = config.getConfig("vigil.journal.trimming");
       return new Settings(c.getDuration("interval"), c.getInt("batch"));
+    }
+
+    private static boolean snapshotsOptional(Config config) {
+      for (String path :
+          List.of(
+              "jdbc-snapshot-store.snapshot-is-optional",
+              "pekko.persistence.snapshot-store-plugin-fallback.snapshot-is-optional")) {
+        if (config.hasPath(path)) {
+          return config.getBoolean(path);
+        }
+      }
+      return false;
     }
   }
 
