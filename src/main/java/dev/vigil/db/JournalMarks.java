@@ -111,6 +111,28 @@ public final class JournalMarks {
     }
   }
 
+  /**
+   * The journal rows of one tag written after one ordering up to another, for both compactions'
+   * scans (aliases {@code t}, {@code j}; bound by {@link #bindTagRange}): the tag's index gives the
+   * range, and it is bounded on the journal's ordering as well, so that a generic plan cannot scan
+   * that index from its start.
+   */
+  public static final String TAG_RANGE =
+      " FROM event_tag t JOIN event_journal j ON j.ordering = t.event_id"
+          + " WHERE t.tag = ? AND t.event_id > ? AND t.event_id <= ?"
+          + " AND j.ordering > ? AND j.ordering <= ?";
+
+  /** Binds {@link #TAG_RANGE}'s parameters from index {@code first}; returns the next index. */
+  public static int bindTagRange(PreparedStatement ps, int first, String tag, long after, long upTo)
+      throws SQLException {
+    ps.setString(first, tag);
+    ps.setLong(first + 1, after);
+    ps.setLong(first + 2, upTo);
+    ps.setLong(first + 3, after);
+    ps.setLong(first + 4, upTo);
+    return first + 5;
+  }
+
   /** The ordering compaction {@code name} has gone up to (0: not started). */
   public static long compactedTo(Connection c, String name) throws SQLException {
     try (PreparedStatement ps =

@@ -156,18 +156,11 @@ public final class JournalTrimming {
       try (PreparedStatement ps =
           c.prepareStatement(
               "SELECT t.event_id, j.persistence_id"
-                  + " FROM event_tag t JOIN event_journal j ON j.ordering = t.event_id"
-                  + " WHERE t.tag = ? AND t.event_id > ? AND t.event_id <= ?"
-                  + " AND j.ordering > ? AND j.ordering <= ?"
+                  + JournalMarks.TAG_RANGE
                   + " AND j.sequence_number % ? = 0 ORDER BY t.event_id LIMIT ?")) {
-        // the ordering's bounds as well: a generic plan then cannot scan its index from the start
-        ps.setString(1, tag);
-        ps.setLong(2, mark);
-        ps.setLong(3, projected);
-        ps.setLong(4, mark);
-        ps.setLong(5, projected);
-        ps.setInt(6, journal.snapshotEvery());
-        ps.setInt(7, settings.batch());
+        int i = JournalMarks.bindTagRange(ps, 1, tag, mark, projected);
+        ps.setInt(i, journal.snapshotEvery());
+        ps.setInt(i + 1, settings.batch());
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             last = rs.getLong(1);

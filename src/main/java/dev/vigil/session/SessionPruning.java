@@ -191,9 +191,8 @@ public final class SessionPruning {
 
   /**
    * The ends of this tag's sessions journaled after {@code from} up to {@code to}, oldest first,
-   * each with whether a snapshot at or after it is stored: the tag's index gives the range (bounded
-   * on the journal's ordering too, so a generic plan cannot scan that index from its start), the
-   * journal's and the snapshots' keys the rest.
+   * each with whether a snapshot at or after it is stored ({@link JournalMarks#TAG_RANGE} gives the
+   * range, the journal's and the snapshots' keys the rest).
    */
   private List<End> ends(Connection c, String tag, long from, long to) throws SQLException {
     try (PreparedStatement ps =
@@ -202,17 +201,11 @@ public final class SessionPruning {
                 + " coalesce(j.write_timestamp, 0),"
                 + " EXISTS (SELECT 1 FROM snapshot s WHERE s.persistence_id = j.persistence_id"
                 + " AND s.sequence_number >= j.sequence_number)"
-                + " FROM event_tag t JOIN event_journal j ON j.ordering = t.event_id"
-                + " WHERE t.tag = ? AND t.event_id > ? AND t.event_id <= ?"
-                + " AND j.ordering > ? AND j.ordering <= ?"
+                + JournalMarks.TAG_RANGE
                 + " AND j.event_ser_manifest = ? ORDER BY t.event_id LIMIT ?")) {
-      ps.setString(1, tag);
-      ps.setLong(2, from);
-      ps.setLong(3, to);
-      ps.setLong(4, from);
-      ps.setLong(5, to);
-      ps.setString(6, ENDED_MANIFEST);
-      ps.setInt(7, settings.batch());
+      int i = JournalMarks.bindTagRange(ps, 1, tag, from, to);
+      ps.setString(i, ENDED_MANIFEST);
+      ps.setInt(i + 1, settings.batch());
       List<End> ends = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
